@@ -5,9 +5,13 @@ import { InputError, describeValue } from '../errors.js';
 
 /** Reads a file as UTF-8, turning a missing file into an InputError naming it. */
 export function readText(file: string): string {
+  assertReadableFile(file);
+  return readFileSync(file, 'utf8');
+}
+
+export function assertReadableFile(file: string): void {
   if (!existsSync(file)) throw new InputError(`${file}: file not found`);
   if (statSync(file).isDirectory()) throw new InputError(`${file}: expected a file, found a directory`);
-  return readFileSync(file, 'utf8');
 }
 
 /** Line and column of a character offset, 1-based. */
@@ -90,6 +94,7 @@ export function sha256Text(text: string | Buffer): string {
 }
 
 export function sha256File(file: string): string {
+  assertReadableFile(file);
   return sha256Text(readFileSync(file));
 }
 

@@ -1,0 +1,79 @@
+/**
+ * The flags shared by `score` and `eval`: the protocol, every per-row convention of metrics.md §7,
+ * and the benchmark parameters. One table, so both commands accept exactly the same spelling.
+ */
+import { Flags } from '@oclif/core';
+import type { Conventions, Protocol } from '../benchmarks/conventions.js';
+
+export const scoringFlags = {
+  protocol: Flags.string({
+    summary: 'Evaluation protocol: mmduet (the paper\'s evaluation path, quirks included) or standard (community reference evaluators).',
+    options: ['mmduet', 'standard'],
+    default: 'mmduet',
+    env: 'MMDUET_PROTOCOL',
+  }),
+  f1: Flags.string({ summary: 'Dense-caption F1: per-video mean (TimeChat/MMDuet) or F1 of the averaged P and R.', options: ['per-video', 'of-means'] }),
+  'missing-videos': Flags.string({ summary: 'Gold items without a prediction line: drop them (MMDuet pre-filter) or score them 0.', options: ['drop', 'zero'] }),
+  'strip-non-ascii': Flags.boolean({ summary: 'Replace non-ASCII characters by spaces before tokenizing (densevid/SODA).', allowNo: true }),
+  'raw-spans': Flags.boolean({ summary: 'Use predicted spans as given instead of sorting their endpoints.', allowNo: true }),
+  'soda-variant': Flags.string({ summary: 'SODA_c implementation: timechat (MMDuet path) or fujiso (public SODA v1.1).', options: ['timechat', 'fujiso'] }),
+  'soda-scorer': Flags.string({ summary: 'Caption scorer inside SODA_c.', options: ['meteor', 'cider'] }),
+  'dvc-first-caption': Flags.string({ summary: 'MMDuet YouCook2 conversion: drop the first distinct caption (quirk Q8) or keep it from 0 s.', options: ['drop', 'keep'] }),
+  'qvh-clip-score': Flags.string({ summary: 'QVHighlights clip score: the code\'s sum of smoothed frames or the paper\'s min-max.', options: ['sum', 'minmax'] }),
+  'qvh-strict': Flags.boolean({ summary: 'QVHighlights: require the prediction and gold qid sets to be equal.', allowNo: true }),
+  'charades-baseline-metric': Flags.string({ summary: 'Charades-STA text baselines: MMDuet scorer or standard R@1.', options: ['mmduet', 'standard'] }),
+  'score-rounding': Flags.string({ summary: 'Round per-frame scores to 3 decimals before scoring (quirk Q5) or not.', options: ['3', 'none'] }),
+  'pad-with-one': Flags.boolean({ summary: 'MAGQA: pad missing examples with score 1 up to --num-examples.', allowNo: true }),
+  'num-examples': Flags.integer({ summary: 'MAGQA: number of examples the released scorer pads to.' }),
+  'baseline-all-match': Flags.boolean({ summary: 'MAGQA: an untimed baseline answer pairs with every gold answer.', allowNo: true }),
+  w: Flags.integer({ summary: 'Smoothing window w for per-frame relevance scores (QVHighlights default 2, Charades-STA 6).' }),
+  threshold: Flags.string({ summary: 'Charades-STA frame threshold τ on min-max normalised scores (default 0.5).' }),
+  'baseline-format': Flags.string({ summary: 'Time format of baseline predictions: tc (TimeChat) or vt (VTimeLLM).', options: ['tc', 'vt'] }),
+  judge: Flags.string({ summary: 'MAGQA judge: gpt-4o, llama-3.1-70b or lexical (offline stand-in, not the paper\'s metric).' }),
+  judgments: Flags.string({ summary: 'MAGQA: a judge run directory or cache file to read scores from.' }),
+  meteor: Flags.string({ summary: 'METEOR implementation: native (TypeScript) or java (the original jar).', options: ['native', 'java'] }),
+  'meteor-jar': Flags.string({ summary: 'Path to meteor-1.5.jar for --meteor java.', env: 'MMDUET_METEOR_JAR' }),
+  'meteor-paraphrase': Flags.string({ summary: 'METEOR paraphrase table (paraphrase-en.gz).', env: 'MMDUET_METEOR_PARAPHRASE' }),
+};
+
+type ParsedScoringFlags = {
+  [K in keyof typeof scoringFlags]?: unknown;
+};
+
+/** Splits parsed flags into protocol, convention overrides and benchmark parameters. */
+export function scoringOptionsFromFlags(flags: ParsedScoringFlags): {
+  protocol: Protocol;
+  overrides: Partial<Conventions>;
+  params: Record<string, string | number | boolean | undefined>;
+} {
+  const s = (v: unknown) => (v === undefined ? undefined : String(v));
+  const b = (v: unknown) => (v === undefined ? undefined : Boolean(v));
+  const overrides: Partial<Conventions> = {
+    f1: s(flags.f1) as Conventions['f1'] | undefined,
+    missingVideos: s(flags['missing-videos']) as Conventions['missingVideos'] | undefined,
+    stripNonAscii: b(flags['strip-non-ascii']),
+    rawSpans: b(flags['raw-spans']),
+    sodaVariant: s(flags['soda-variant']) as Conventions['sodaVariant'] | undefined,
+    sodaScorer: s(flags['soda-scorer']) as Conventions['sodaScorer'] | undefined,
+    dvcFirstCaption: s(flags['dvc-first-caption']) as Conventions['dvcFirstCaption'] | undefined,
+    qvhClipScore: s(flags['qvh-clip-score']) as Conventions['qvhClipScore'] | undefined,
+    qvhStrict: b(flags['qvh-strict']),
+    charadesBaselineMetric: s(flags['charades-baseline-metric']) as Conventions['charadesBaselineMetric'] | undefined,
+    scoreRounding: s(flags['score-rounding']) as Conventions['scoreRounding'] | undefined,
+    padWithOne: b(flags['pad-with-one']),
+    numExamples: flags['num-examples'] as number | undefined,
+    baselineAllMatch: b(flags['baseline-all-match']),
+  };
+  const threshold = flags.threshold === undefined ? undefined : Number(flags.threshold);
+  const params = {
+    w: flags.w as number | undefined,
+    threshold,
+    baselineFormat: s(flags['baseline-format']),
+    judge: s(flags.judge),
+    judgments: s(flags.judgments),
+    meteor: s(flags.meteor),
+    meteorJar: s(flags['meteor-jar']),
+    meteorParaphrase: s(flags['meteor-paraphrase']),
+  };
+  return { protocol: (flags.protocol as Protocol | undefined) ?? 'mmduet', overrides, params };
+}
