@@ -126,14 +126,14 @@ export function readPredictionJsonl(file: string, force?: 'mmduet' | 'baseline')
   return { kind, items };
 }
 
-/** Rounds to 3 decimals as the reference writer does (Q5), half away from zero like Python's round on the printed repr is not; Python uses banker's rounding on binary values — we mirror `round(x, 3)`. */
+/** Rounds to 3 decimals exactly as the reference writer's Python `round(x, 3)` does (quirk Q5). */
 export function round3(x: number): number {
   return pyRound(x, 3);
 }
 
 /**
- * Python's `round(x, n)`: correctly rounded on the exact binary value, ties to even. Computed via
- * the shortest decimal string at high precision, which is exact for n <= 15.
+ * Python's `round(x, n)`: rounds the exact binary value of x, ties (exact in binary) to even. The
+ * fast path is exact unless x·10^n lies next to a .5 boundary; then the exact decimal expansion decides.
  */
 export function pyRound(x: number, n: number): number {
   if (!Number.isFinite(x)) return x;

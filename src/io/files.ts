@@ -35,6 +35,10 @@ export function parseJsonText(text: string, file: string): unknown {
     const msg = (e as Error).message;
     const m = /position (\d+)/.exec(msg);
     if (text.trim() === '') throw new InputError(`${file}: expected JSON, found an empty file`);
+    if (/Unexpected end of JSON input/.test(msg)) {
+      const { line } = lineCol(text, text.trimEnd().length);
+      throw new InputError(`${file}: line ${line}: invalid JSON (the file ends before the JSON value is complete: truncated?)`);
+    }
     if (m) {
       const { line, col } = lineCol(text, Number(m[1]));
       throw new InputError(`${file}: line ${line}, column ${col}: invalid JSON (${msg.replace(/ in JSON at position \d+.*$/, '')})`);
