@@ -59,15 +59,19 @@ export class JudgeCache {
   /** Bytes of a half-written last line dropped on load (a run killed mid-write). */
   droppedTailBytes = 0;
 
-  constructor(readonly file: string) {
-    if (!existsSync(file)) return;
+  /** `file` null: in memory only. `readOnly`: load without repairing a torn tail and never append (dry runs). */
+  constructor(
+    readonly file: string | null,
+    private readonly opts: { readOnly?: boolean } = {},
+  ) {
+    if (!file || !existsSync(file)) return;
     let text = readFileSync(file, 'utf8');
     const lastNewline = text.lastIndexOf('\n');
     if (lastNewline !== text.length - 1) {
-      // Cut the partial record so that the next append starts on a fresh line.
+      // A run killed mid-write leaves a partial record: ignore it, and cut it so the next append starts a fresh line.
       this.droppedTailBytes = Buffer.byteLength(text.slice(lastNewline + 1));
       text = text.slice(0, lastNewline + 1);
-      truncateSync(file, Buffer.byteLength(text));
+      if (!opts.readOnly) truncateSync(file, Buffer.byteLength(text));
     }
     text.split('\n').forEach((line, i) => {
       if (line.trim() === '') return;
@@ -89,7 +93,8 @@ export class JudgeCache {
   }
 
   add(rec: CacheRecord): void {
-    appendJsonlSync(this.file, rec);
+    if (this.opts.readOnly) throw new Error('judge cache opened read-only');
+    if (this.file) appendJsonlSync(this.file, rec);
     this.records.set(rec.key, rec);
   }
 }

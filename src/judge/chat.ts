@@ -30,10 +30,25 @@ export function chatBody(s: JudgeSettings, pair: PairText) {
   return { model: s.model, messages: judgeMessages(s.judge, pair.question, pair.gold, pair.pred), ...s.samplingParams };
 }
 
-export async function askPair(client: OpenAI, s: JudgeSettings, pair: PairText, policy: RetryPolicy, stats: RetryStats): Promise<PairOutcome> {
+/** `first`: a reply already received elsewhere (a batch line); then at most one more request is made. */
+export async function askPair(
+  client: OpenAI,
+  s: JudgeSettings,
+  pair: PairText,
+  policy: RetryPolicy,
+  stats: RetryStats,
+  first?: { reply: string; usage: TokenUsage },
+): Promise<PairOutcome> {
   const replies: string[] = [];
   const usage: TokenUsage = { prompt_tokens: 0, completion_tokens: 0 };
-  for (let attempt = 0; attempt < 2; attempt++) {
+  if (first) {
+    replies.push(first.reply);
+    usage.prompt_tokens += first.usage.prompt_tokens;
+    usage.completion_tokens += first.usage.completion_tokens;
+    const score = parseJudgeReply(first.reply, s.parse);
+    if (score !== null) return { status: 'ok', score, replies, usage };
+  }
+  while (replies.length < 2) {
     const res = await withRetries(() => client.chat.completions.create({ ...chatBody(s, pair), stream: false }), policy, stats);
     usage.prompt_tokens += res.usage?.prompt_tokens ?? 0;
     usage.completion_tokens += res.usage?.completion_tokens ?? 0;

@@ -1,5 +1,5 @@
 import type { CaptionItem } from './caption-types.js';
-import { ngramCounts, pySplit } from './ngrams.js';
+import { ngramCountsByOrder, pySplit } from './ngrams.js';
 
 /** BLEU-1..4 exactly as coco-caption's BleuScorer computes them (option 'closest'). */
 export interface BleuResult {
@@ -35,21 +35,21 @@ function closestRefLength(refLens: number[], testLen: number): number {
 function itemStats(item: CaptionItem): BleuStats {
   // coco-caption splits on Python whitespace (str.split()), so U+00A0 inside a "2 1/2" token splits here.
   const refWords = item.references.map(pySplit);
-  const maxRefCounts = new Map<string, number>();
+  const maxRefCounts = Array.from({ length: MAX_N }, () => new Map<string, number>());
   for (const words of refWords) {
-    for (const [g, c] of ngramCounts(words, MAX_N)) {
-      if ((maxRefCounts.get(g) ?? 0) < c) maxRefCounts.set(g, c);
-    }
+    ngramCountsByOrder(words, MAX_N).forEach((counts, k) => {
+      const max = maxRefCounts[k]!;
+      for (const [g, c] of counts) if ((max.get(g) ?? 0) < c) max.set(g, c);
+    });
   }
   const testWords = pySplit(item.candidate);
   const testLen = testWords.length;
   const guess: number[] = [];
   const correct = new Array<number>(MAX_N).fill(0);
   for (let k = 0; k < MAX_N; k++) guess.push(Math.max(0, testLen - k));
-  for (const [g, c] of ngramCounts(testWords, MAX_N)) {
-    const n = g.split(' ').length;
-    correct[n - 1]! += Math.min(maxRefCounts.get(g) ?? 0, c);
-  }
+  ngramCountsByOrder(testWords, MAX_N).forEach((counts, k) => {
+    for (const [g, c] of counts) correct[k]! += Math.min(maxRefCounts[k]!.get(g) ?? 0, c);
+  });
   return { testLen, refLen: closestRefLength(refWords.map((w) => w.length), testLen), guess, correct };
 }
 

@@ -1,5 +1,5 @@
 import type { CaptionItem, CaptionScorer, CorpusScore } from './caption-types.js';
-import { ngramCounts, pySplit } from './ngrams.js';
+import { ngramCountsByOrder, pySplit } from './ngrams.js';
 import { mean } from './rouge.js';
 
 const MAX_N = 4;
@@ -25,9 +25,7 @@ interface NgramVector {
 }
 
 function countsByOrder(text: string): Map<string, number>[] {
-  const byN = Array.from({ length: MAX_N }, () => new Map<string, number>());
-  for (const [g, c] of ngramCounts(pySplit(text), MAX_N)) byN[g.split(' ').length - 1]!.set(g, c);
-  return byN;
+  return ngramCountsByOrder(pySplit(text), MAX_N);
 }
 
 /** Python's string ordering (code points), not JavaScript's UTF-16 code-unit order. */
@@ -57,6 +55,15 @@ export function ciderD(items: CaptionItem[], opts: CiderOptions = {}): CorpusSco
     for (const g of seen) df.set(g, (df.get(g) ?? 0) + 1);
   }
   const logN = Math.log(items.length);
+  const idfCache = new Map<string, number>();
+  const idf = (g: string): number => {
+    let v = idfCache.get(g);
+    if (v === undefined) {
+      v = logN - Math.log(Math.max(1, df.get(g) ?? 0));
+      idfCache.set(g, v);
+    }
+    return v;
+  };
 
   const toVector = (counts: Map<string, number>[]): NgramVector => {
     const vec = counts.map(() => new Map<string, number>());
@@ -64,7 +71,7 @@ export function ciderD(items: CaptionItem[], opts: CiderOptions = {}): CorpusSco
     let length = 0;
     counts.forEach((m, n) => {
       for (const [g, tf] of m) {
-        const v = tf * (logN - Math.log(Math.max(1, df.get(g) ?? 0)));
+        const v = tf * idf(g);
         vec[n]!.set(g, v);
         norm[n]! += v * v;
         if (n === 1) length += tf;

@@ -76,8 +76,16 @@ export function averagePrecisionBinary(labels: ArrayLike<number>, scores: ArrayL
   for (let i = 0; i < n; i++) positives += labels[i] ? 1 : 0;
   if (positives === 0) return 0;
   if (positives === n) return 1;
-  // Descending by score; ties do not matter because a threshold takes a whole tie group.
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
+  return apFromOrder(labels, scores, descendingOrder(scores), positives);
+}
+
+/** Indices by descending score; ties do not matter because a threshold takes a whole tie group. */
+function descendingOrder(scores: ArrayLike<number>): number[] {
+  return Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
+}
+
+function apFromOrder(labels: ArrayLike<number>, scores: ArrayLike<number>, order: readonly number[], positives: number): number {
+  const n = labels.length;
   const tps: number[] = [];
   const fps: number[] = [];
   let tp = 0;
@@ -133,9 +141,14 @@ export function evaluateHighlight(queries: readonly HighlightQuery[]): Highlight
     const n = gold.length;
     const fitted = fitToClips(q.predScores, n);
     const top = npArgmax(q.predScores);
+    const order = descendingOrder(fitted);
     const entry = {} as Record<SaliencyLevel, { ap: [number, number, number]; hit: number }>;
     for (const level of SALIENCY_LEVELS) {
-      const ap = [0, 1, 2].map((a) => averagePrecisionBinary(gold.map((row) => (row[a]! >= level.min ? 1 : 0)), fitted)) as [number, number, number];
+      const ap = [0, 1, 2].map((a) => {
+        const labels = gold.map((row) => (row[a]! >= level.min ? 1 : 0));
+        const positives = labels.reduce((s: number, v) => s + v, 0);
+        return positives === 0 ? 0 : positives === n ? 1 : apFromOrder(labels, fitted, order, positives);
+      }) as [number, number, number];
       // An index >= #clips (prediction longer than the video) is a miss.
       const hit = top < n && q.predScores.length > 0 ? (gold[top]!.some((s) => s >= level.min) ? 1 : 0) : 0;
       entry[level.name] = { ap, hit };

@@ -10,14 +10,19 @@ export function pySplit(s: string): string[] {
   return s.split(PY_WHITESPACE).filter((w) => w !== '');
 }
 
-/** Counts of every 1..maxN-gram of `words`; an n-gram key is its words joined by a single space. */
-export function ngramCounts(words: string[], maxN: number): Map<string, number> {
-  const counts = new Map<string, number>();
+/**
+ * Counts of every n-gram of `words`, one map per order: result[n-1] maps each n-gram (its words
+ * joined by a single space; words never contain one) to its count.
+ */
+export function ngramCountsByOrder(words: string[], maxN: number): Map<string, number>[] {
+  const byOrder: Map<string, number>[] = [];
   for (let n = 1; n <= maxN; n++) {
+    const counts = new Map<string, number>();
     for (let i = 0; i + n <= words.length; i++) {
-      const g = words.slice(i, i + n).join(' ');
+      const g = n === 1 ? words[i]! : words.slice(i, i + n).join(' ');
       counts.set(g, (counts.get(g) ?? 0) + 1);
     }
+    byOrder.push(counts);
   }
-  return counts;
+  return byOrder;
 }

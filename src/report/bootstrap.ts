@@ -1,5 +1,3 @@
-import { mulberry32 } from './prng.js';
-
 export interface BootstrapOptions {
   resamples: number;
   seed: number;
@@ -58,13 +56,17 @@ export function pairedClusterBootstrap(deltas: ArrayLike<number>, clusterOf: Arr
     if (clusterSize[c] === 0) throw new Error(`cluster ${c} has no items (cluster indices must be dense)`);
   }
 
-  const random = mulberry32(options.seed);
   const stats = new Float64Array(options.resamples);
+  // mulberry32 inlined (same sequence as prng.ts): this loop runs resamples x clusters times.
+  let state = options.seed >>> 0;
   for (let r = 0; r < options.resamples; r++) {
     let sum = 0;
     let size = 0;
     for (let k = 0; k < clusterCount; k++) {
-      const c = Math.floor(random() * clusterCount);
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), state | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      const c = Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * clusterCount);
       sum += clusterSum[c]!;
       size += clusterSize[c]!;
     }

@@ -111,7 +111,7 @@ export interface Comparison {
   parameterChanges: Difference[];
   bootstrap: { seed: number; resamples: number; level: number; clusteredByVideo: boolean };
   rows: MetricRow[];
-  /** Most-changed items per metric, metrics in row order, each list by |delta| descending. */
+  /** Most-changed items per metric (failing metrics first, then row order), each list by |delta| descending. */
   topItems: ItemChange[];
   notes: string[];
   failingMetrics: string[];
@@ -343,12 +343,15 @@ export function compareResults(baseline: ComparableResult, current: ComparableRe
 
   const metrics = sortedUnion(Object.keys(baseline.metrics), Object.keys(current.metrics));
   const rows: MetricRow[] = [];
-  const topItems: ItemChange[] = [];
+  const changesByMetric = new Map<string, ItemChange[]>();
   for (const metric of metrics) {
     const paired = pairMetric(metric, baseline, current, video, options);
     rows.push(metricRow(metric, baseline, current, paired, options));
-    topItems.push(...paired.changes);
+    changesByMetric.set(metric, paired.changes);
   }
+  // Failing metrics' items first: they are what a reviewer opens the list for.
+  const ordered = [...rows.filter((r) => r.failing), ...rows.filter((r) => !r.failing)];
+  const topItems = ordered.flatMap((r) => changesByMetric.get(r.metric) ?? []);
 
   const notes: string[] = [];
   for (const [side, r] of [['baseline', baseline], ['current', current]] as const) {

@@ -83,6 +83,10 @@ function readPerItemVideo(shape: Shape, v: unknown): Record<string, string> {
 /** Validates parsed JSON as a result; every error names the file and the JSON path. */
 export function parseResult(json: unknown, file: string): ComparableResult {
   const shape = new Shape(file);
+  if (Array.isArray(json)) {
+    // `mmduet score` with several --predictions writes one result per file, as an array.
+    throw InputError.at(file, '$', 'one result object (score one predictions file per result to compare)', `an array of ${json.length} results`);
+  }
   const root = shape.object(json, '$');
   const provenance = shape.object(root.provenance, '$.provenance');
   const parameters = provenance.parameters === undefined ? {} : shape.object(provenance.parameters, '$.provenance.parameters');

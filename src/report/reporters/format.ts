@@ -39,12 +39,17 @@ export function describeChange(row: MetricRow): string {
   return `${base} (${formatSigned(row.delta)}, ${ci})`;
 }
 
+/** "1 failing metric", "2 failing metrics". */
+export function failingCount(n: number): string {
+  return `${n} failing metric${n === 1 ? '' : 's'}`;
+}
+
 /** The one-line verdict a reviewer reads first. */
 export function verdictLine(c: Comparison): string {
   const where = `${c.benchmark} (protocol ${c.protocol})`;
   const n = c.failingMetrics.length;
   if (n === 0) return `mmduet report ${where}: no regression in ${c.rows.length} metrics`;
-  return `mmduet report ${where}: ${n} failing metric${n === 1 ? '' : 's'} (${c.failingMetrics.join(', ')})`;
+  return `mmduet report ${where}: ${failingCount(n)} (${c.failingMetrics.join(', ')})`;
 }
 
 export function mismatchSentence(c: Comparison): string {
@@ -72,7 +77,7 @@ export function methodNotes(c: Comparison): string[] {
     if (r.ciMissingReason !== null && r.delta !== null && r.delta !== 0) reasons.set(r.ciMissingReason, [...(reasons.get(r.ciMissingReason) ?? []), r.metric]);
   }
   for (const [reason, metrics] of reasons) notes.push(`No CI (${reason}), the drop alone decides: ${metrics.join(', ')}.`);
-  const tolerances = c.rows.filter((r) => r.tolerance > 0).map((r) => `${r.metric} ${formatNumber(r.tolerance)}`);
+  const tolerances = c.rows.filter((r) => r.tolerance > 0 && r.direction !== 'informational').map((r) => `${r.metric} ${formatNumber(r.tolerance)}`);
   if (tolerances.length > 0) notes.push(`Tolerances (allowed drop): ${tolerances.join(', ')}; others 0.`);
   const informational = c.rows.filter((r) => r.direction === 'informational').map((r) => r.metric);
   if (informational.length > 0) notes.push(`Descriptive, never judged: ${informational.join(', ')}.`);

@@ -1,9 +1,11 @@
 import type { Comparison, MetricRow } from '../compare.js';
-import { STATUS_LABEL, describeChange, formatSigned, methodNotes, mismatchSentence } from './format.js';
+import { STATUS_LABEL, describeChange, formatNumber, formatSigned, methodNotes, mismatchSentence } from './format.js';
 import type { Reporter } from './types.js';
 
+/** Escapes XML special characters and drops the control characters XML 1.0 cannot carry at all. */
 export function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return text
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 function attrs(values: Record<string, string | number>): string {
@@ -17,7 +19,7 @@ function testcase(c: Comparison, row: MetricRow): string[] {
   if (row.failing) {
     const items = c.topItems
       .filter((t) => t.metric === row.metric)
-      .map((t) => `item ${t.item}${t.video === null ? '' : ` (video ${t.video})`}: ${t.baseline} -> ${t.current} (${formatSigned(t.delta)})`);
+      .map((t) => `item ${t.item}${t.video === null ? '' : ` (video ${t.video})`}: ${formatNumber(t.baseline)} -> ${formatNumber(t.current)} (${formatSigned(t.delta)})`);
     const body = [describeChange(row), ...(items.length > 0 ? ['Most-changed items:', ...items] : [])].join('\n');
     return [`${open}>`, `      <failure${attrs({ type: row.status, message: describeChange(row) })}>${escapeXml(body)}</failure>`, '    </testcase>'];
   }

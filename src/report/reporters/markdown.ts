@@ -1,5 +1,5 @@
 import type { Comparison, MetricRow } from '../compare.js';
-import { STATUS_LABEL, describeChange, formatInterval, formatNumber, formatSigned, methodNotes, mismatchSentence } from './format.js';
+import { STATUS_LABEL, describeChange, failingCount, formatInterval, formatNumber, formatSigned, methodNotes, mismatchSentence } from './format.js';
 import type { Reporter } from './types.js';
 
 /** Pipes would split a table cell. */
@@ -27,7 +27,7 @@ export function renderMarkdown(c: Comparison): string {
   const title =
     failing.length === 0
       ? `## :white_check_mark: mmduet report: no regression (${c.benchmark}, protocol ${c.protocol})`
-      : `## :x: mmduet report: ${failing.length} failing metric${failing.length === 1 ? '' : 's'} (${c.benchmark}, protocol ${c.protocol})`;
+      : `## :x: mmduet report: ${failingCount(failing.length)} (${c.benchmark}, protocol ${c.protocol})`;
   const lines = [title, ''];
   if (c.mismatches.length > 0) lines.push(`> :warning: **Warning:** ${mismatchSentence(c)}`, '');
   for (const r of failing) lines.push(`- **${describeChange(r)}**`);

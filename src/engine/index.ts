@@ -1,0 +1,13 @@
+/**
+ * Inference engine: load an ONNX model directory (model-contract.md) and run the MMDuet duet loop
+ * (protocol.md §4–§8, chunked scoring §11).
+ *
+ *   const model = await loadModel({ modelDir, device: 'auto' });
+ *   const emb = await model.encodeFrames(pixels, n);            // [n,49,H]
+ *   const { record, stats } = await runDuet(model, { questionId, frameEmbeddings: emb, frameTimes, userTurns,
+ *     policy: { kind: 'sum', s: 2 }, videoDuration });
+ */
+export type * from './types.js';
+export { loadModel, checkModelDir } from './model.js';
+export { runDuet } from './duet.js';
+export { SYSTEM_PROMPT } from './template.js';

@@ -1,0 +1,6 @@
+export { judgeMagqa, judgePairs, RESULT_FILE, CACHE_FILE, BATCH_STATE_FILE, failureGuard, magqaNotes, magqaConventions } from './service.js';
+export type { JudgeMagqaOptions, JudgeMagqaResult } from './service.js';
+export { loadJudgments } from './judgments.js';
+export { resolveJudge, DEFAULT_MODELS } from './config.js';
+export { JUDGE_NAMES, type JudgeName } from './prompts.js';
+export { PARSE_MODES, parseJudgeReply, type ParseMode } from './parse.js';

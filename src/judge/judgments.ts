@@ -1,0 +1,74 @@
+/**
+ * Reads judgements saved by an earlier `mmduet judge` run (its cache JSONL, its result JSON or its run
+ * directory) so that `mmduet score magqa` can compute the in-span score without asking anyone.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { InputError } from '../errors.js';
+import { JudgeCache, type CacheRecord } from './cache.js';
+import { hasUntimedTurn, pairsNeeded, type InSpanExample, type ScoreLookup } from '../metrics/inspan.js';
+
+export const CACHE_FILE_NAME = 'judge-cache.jsonl';
+
+function cachePathOf(path: string): string {
+  if (!existsSync(path)) throw new InputError(`${path}: file not found (expected a judge cache JSONL, a judge result JSON or a run directory)`);
+  if (statSync(path).isDirectory()) return join(path, CACHE_FILE_NAME);
+  if (path.endsWith('.json')) return join(dirname(path), CACHE_FILE_NAME);
+  return path;
+}
+
+export interface SavedJudgments {
+  file: string;
+  model: string;
+  promptSha256: string;
+  sampling: string;
+  records: number;
+  lookup: ScoreLookup;
+  /** Cells the lookup was asked about and could not answer (set as the score runs). */
+  absent: Set<string>;
+}
+
+/** `model`: which judge's records to use when the file holds several. */
+export function loadJudgments(path: string, model?: string): SavedJudgments {
+  const file = cachePathOf(path);
+  if (!existsSync(file)) throw new InputError(`${file}: file not found (no judge cache in ${path})`);
+  const cache = new JudgeCache(file, { readOnly: true });
+  let recs = [...cache.records.values()];
+  if (model) recs = recs.filter((r) => r.judge_model === model);
+  const identities = new Set(recs.map((r) => JSON.stringify([r.judge_model, r.prompt_sha256, r.sampling])));
+  if (identities.size === 0) throw InputError.at(file, undefined, `judgements${model ? ` by ${model}` : ''}`, 'none');
+  if (identities.size > 1) {
+    throw InputError.at(file, undefined, 'judgements of one judge (pass the judge model to pick one)', [...identities].join(' | '));
+  }
+  const [m, prompt, sampling] = JSON.parse([...identities][0]!) as [string, string, string];
+  const byText = new Map<string, CacheRecord>();
+  const textKey = (q: string, g: string, p: string, scope?: string) => JSON.stringify([q, g, p, scope ?? null]);
+  for (const r of recs) byText.set(textKey(r.question, r.gold, r.pred, r.scope), r);
+  const absent = new Set<string>();
+  const lookup: ScoreLookup = (ex: InSpanExample, gold: string, pred: string) => {
+    const r = byText.get(textKey(ex.question, gold, pred)) ?? byText.get(textKey(ex.question, gold, pred, ex.id));
+    if (!r) {
+      absent.add(textKey(ex.question, gold, pred));
+      return 'failed';
+    }
+    return r.status === 'ok' && r.score !== null ? r.score : 'failed';
+  };
+  return { file, model: m, promptSha256: prompt, sampling, records: recs.length, lookup, absent };
+}
+
+/** Distinct (question, gold, prediction) pairs the score needs, how many of them failed, how many are absent. */
+export function savedPairStats(examples: InSpanExample[], saved: SavedJudgments, baselineAllMatch: boolean) {
+  const seen = new Map<string, boolean>();
+  let absent = 0;
+  for (const ex of examples) {
+    if (!baselineAllMatch && hasUntimedTurn(ex)) continue;
+    for (const { gold, pred } of pairsNeeded(ex, baselineAllMatch)) {
+      const k = JSON.stringify([ex.question, gold, pred]);
+      if (seen.has(k)) continue;
+      const before = saved.absent.size;
+      seen.set(k, saved.lookup(ex, gold, pred) === 'failed');
+      if (saved.absent.size > before) absent++;
+    }
+  }
+  return { judged: seen.size, failed: [...seen.values()].filter(Boolean).length, absent };
+}
