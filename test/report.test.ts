@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareResults, parseTolerances, runReport } from '../src/report/index.js';
 import { renderJunit } from '../src/report/reporters/junit.js';
 import { renderMarkdown } from '../src/report/reporters/markdown.js';
@@ -35,6 +35,7 @@ const files = {
   otherGold: writeResult(dir, 'other-gold.json', { ...regressed, gold: 'gold-bbbb' }),
 };
 const runDir = join(dir, 'run-regressed');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('runReport scenarios', () => {
   it('no change: clean, exit 0 even with --fail-on-regression', () => {

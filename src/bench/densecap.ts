@@ -63,11 +63,15 @@ export async function run(): Promise<Record<string, unknown>> {
   for (const protocol of ['mmduet', 'standard'] as Protocol[]) {
     const req: ScoreRequest = { goldPath: files.gold, predictionsPath: files.pred, conventions: resolveConventions(protocol, { sodaScorer: 'cider' }), params: {} };
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const prepared = prepareYouCook2(req);
     const score = await scoreWithToolkit(req, prepared, tk, 'not timed in this benchmark');
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     out[protocol] = {
       seconds,
+      // CPU time of this process (user + system): less sensitive than wall time to a shared machine.
+      cpu_seconds: (cpu.user + cpu.system) / 1e6,
       videos: prepared.scored.length,
       caption_items: score.counts.caption_items,
       CIDEr: score.metrics.CIDEr,

@@ -27,6 +27,8 @@ export interface BenchmarkScore {
   details?: unknown;
   /** Per-item values (id -> metric -> value) for regression reports and bootstraps. */
   perItem?: Record<string, Record<string, number>>;
+  /** Item id -> video id where several items share a video (grounding, MAGQA): the bootstrap resamples videos. */
+  perItemVideo?: Record<string, string>;
   /** Parameters actually used (defaults filled in). */
   params: Record<string, unknown>;
 }
@@ -61,5 +63,6 @@ export interface ScoreResult {
   notes: string[];
   details?: unknown;
   perItem?: Record<string, Record<string, number>>;
+  perItemVideo?: Record<string, string>;
   provenance: Provenance;
 }

@@ -35,7 +35,10 @@ export function parseJsonText(text: string, file: string): unknown {
     const msg = (e as Error).message;
     const m = /position (\d+)/.exec(msg);
     if (text.trim() === '') throw new InputError(`${file}: expected JSON, found an empty file`);
-    if (/Unexpected end of JSON input/.test(msg)) {
+    if (/after JSON/.test(msg) && looksLikeJsonl(text)) {
+      throw new InputError(`${file}: expected a single JSON document, found JSON Lines (one object per line): is this the right file for this benchmark?`);
+    }
+    if (/Unexpected end of JSON input/.test(msg) || (m && Number(m[1]) >= text.trimEnd().length)) {
       const { line } = lineCol(text, text.trimEnd().length);
       throw new InputError(`${file}: line ${line}: invalid JSON (the file ends before the JSON value is complete: truncated?)`);
     }

@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { JudgeCache, type CacheRecord } from './cache.js';
-import { hasUntimedTurn, pairsNeeded, type InSpanExample, type ScoreLookup } from '../metrics/inspan.js';
+import { cellsNeeded, type InSpanExample, type ScoreLookup } from '../metrics/inspan.js';
 
 export const CACHE_FILE_NAME = 'judge-cache.jsonl';
 
@@ -60,15 +60,12 @@ export function loadJudgments(path: string, model?: string): SavedJudgments {
 export function savedPairStats(examples: InSpanExample[], saved: SavedJudgments, baselineAllMatch: boolean) {
   const seen = new Map<string, boolean>();
   let absent = 0;
-  for (const ex of examples) {
-    if (!baselineAllMatch && hasUntimedTurn(ex)) continue;
-    for (const { gold, pred } of pairsNeeded(ex, baselineAllMatch)) {
-      const k = JSON.stringify([ex.question, gold, pred]);
-      if (seen.has(k)) continue;
-      const before = saved.absent.size;
-      seen.set(k, saved.lookup(ex, gold, pred) === 'failed');
-      if (saved.absent.size > before) absent++;
-    }
+  for (const { ex, gold, pred } of cellsNeeded(examples, baselineAllMatch)) {
+    const k = JSON.stringify([ex.question, gold, pred]);
+    if (seen.has(k)) continue;
+    const before = saved.absent.size;
+    seen.set(k, saved.lookup(ex, gold, pred) === 'failed');
+    if (saved.absent.size > before) absent++;
   }
   return { judged: seen.size, failed: [...seen.values()].filter(Boolean).length, absent };
 }

@@ -2,7 +2,7 @@
  * The judged pairs of a MAGQA run: only the cells the in-span score reads (judge.md §2), deduplicated across
  * the whole run by content key, so identical (question, gold, prediction) texts are asked once.
  */
-import { hasUntimedTurn, pairsNeeded, type InSpanExample } from '../metrics/inspan.js';
+import { cellsNeeded, type InSpanExample } from '../metrics/inspan.js';
 import { cacheKey, type JudgeIdentity, type PairText } from './cache.js';
 
 export interface PairTask {
@@ -23,13 +23,10 @@ export function collectPairs(examples: InSpanExample[], id: JudgeIdentity, basel
     cacheKey(id, { question: ex.question, gold, pred, ...(perExample ? { scope: ex.id } : {}) });
   const byKey = new Map<string, PairTask>();
   let cells = 0;
-  for (const ex of examples) {
-    if (!baselineAllMatch && hasUntimedTurn(ex)) continue; // skipped by the score, never judged
-    for (const { gold, pred } of pairsNeeded(ex, baselineAllMatch)) {
-      cells++;
-      const key = keyOf(ex, gold, pred);
-      if (!byKey.has(key)) byKey.set(key, { key, pair: { question: ex.question, gold, pred, ...(perExample ? { scope: ex.id } : {}) } });
-    }
+  for (const { ex, gold, pred } of cellsNeeded(examples, baselineAllMatch)) {
+    cells++;
+    const key = keyOf(ex, gold, pred);
+    if (!byKey.has(key)) byKey.set(key, { key, pair: { question: ex.question, gold, pred, ...(perExample ? { scope: ex.id } : {}) } });
   }
   return { tasks: [...byKey.values()], cellsBeforeDedup: cells, keyOf };
 }

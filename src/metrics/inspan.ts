@@ -112,6 +112,14 @@ export function pairsNeeded(ex: InSpanExample, baselineAllMatch: boolean): { gol
   return out;
 }
 
+/** Every (example, gold text, pred text) cell the score reads, deduplicated within each example. */
+export function* cellsNeeded(examples: InSpanExample[], baselineAllMatch: boolean): Generator<{ ex: InSpanExample; gold: string; pred: string }> {
+  for (const ex of examples) {
+    if (!baselineAllMatch && hasUntimedTurn(ex)) continue; // skipped by the score
+    for (const { gold, pred } of pairsNeeded(ex, baselineAllMatch)) yield { ex, gold, pred };
+  }
+}
+
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** In-span score, # turns and # turns w/ dedup over a list of examples (metrics.md §5, §6). */

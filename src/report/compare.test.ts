@@ -97,6 +97,21 @@ describe('compareResults: intervals', () => {
   });
 });
 
+describe('compareResults: per-item names that are no top-level metric', () => {
+  it('feed the item breakdown and a note, never a row', () => {
+    const a = itemsOf(3, 1, (i) => ({ IoU: 50 + i }));
+    const b = itemsOf(3, 1, (i) => ({ IoU: 50 + i * 2 }));
+    const c = compare({ items: a, metrics: { mIoU: 51 } }, { items: b, metrics: { mIoU: 52 } });
+    expect(c.rows.map((r) => r.metric)).toEqual(['mIoU']);
+    expect(c.rows[0]).toMatchObject({ status: 'improvement', decidedBy: 'tolerance-only', ciMissingReason: 'no item has per-item values for this metric on both sides' });
+    expect(c.topItems.map((t) => [t.metric, t.item, t.delta])).toEqual([
+      ['IoU', 'v02.0', 2],
+      ['IoU', 'v01.0', 1],
+    ]);
+    expect(c.notes).toContain('per-item values with no top-level metric of the same name (item breakdown only, no interval): IoU');
+  });
+});
+
 describe('compareResults: mismatches and options', () => {
   it('refuses different benchmark, protocol, gold hash and judge model, listing all of them', () => {
     const err = (() => {
@@ -121,7 +136,7 @@ describe('compareResults: mismatches and options', () => {
   });
 
   it('lists other parameter changes for information only', () => {
-    const c = compare({ metrics: { x: 1 }, parameters: { t: 0.5 } }, { metrics: { x: 1 }, parameters: { t: 0.4, limit: 50 } });
+    const c = compare({ metrics: { x: 1 }, parameters: { t: 0.5, gold: 'a/gold.json' } }, { metrics: { x: 1 }, parameters: { t: 0.4, limit: 50, gold: 'b/gold.json' } });
     expect(c.mismatches).toEqual([]);
     expect(c.parameterChanges).toEqual([
       { what: 'parameter limit', baseline: '(absent)', current: '50' },

@@ -160,8 +160,16 @@ function findMismatches(baseline: ComparableResult, current: ComparableResult, v
 }
 
 function parameterChanges(baseline: ComparableResult, current: ComparableResult): Difference[] {
-  const keys = sortedUnion(Object.keys(baseline.parameters), Object.keys(current.parameters)).filter((k) => k !== 'judge_model');
+  // judge_model is a mismatch; the gold and predictions paths are covered by their sha256.
+  const skipped = new Set(['judge_model', 'gold', 'predictions']);
+  const keys = sortedUnion(Object.keys(baseline.parameters), Object.keys(current.parameters)).filter((k) => !skipped.has(k));
   return differences(keys.map((k) => [`parameter ${k}`, baseline.parameters[k], current.parameters[k]]));
+}
+
+function perItemMetricNames(result: ComparableResult): Set<string> {
+  const names = new Set<string>();
+  for (const values of Object.values(result.perItem ?? {})) for (const name of Object.keys(values)) names.add(name);
+  return names;
 }
 
 function toleranceFor(metric: string, tolerances: Record<string, number>): number {
@@ -349,9 +357,13 @@ export function compareResults(baseline: ComparableResult, current: ComparableRe
     rows.push(metricRow(metric, baseline, current, paired, options));
     changesByMetric.set(metric, paired.changes);
   }
+  // Per-item values under a name that is no top-level metric (e.g. per-query IoU beside mIoU) feed
+  // only the item breakdown: which metric they explain is the benchmark's business, not guessed here.
+  const itemOnly = sortedUnion(perItemMetricNames(baseline), perItemMetricNames(current)).filter((m) => !metrics.includes(m));
+  for (const metric of itemOnly) changesByMetric.set(metric, pairMetric(metric, baseline, current, video, options).changes);
   // Failing metrics' items first: they are what a reviewer opens the list for.
-  const ordered = [...rows.filter((r) => r.failing), ...rows.filter((r) => !r.failing)];
-  const topItems = ordered.flatMap((r) => changesByMetric.get(r.metric) ?? []);
+  const ordered = [...rows.filter((r) => r.failing).map((r) => r.metric), ...rows.filter((r) => !r.failing).map((r) => r.metric), ...itemOnly];
+  const topItems = ordered.flatMap((m) => changesByMetric.get(m) ?? []);
 
   const notes: string[] = [];
   for (const [side, r] of [['baseline', baseline], ['current', current]] as const) {
@@ -359,6 +371,9 @@ export function compareResults(baseline: ComparableResult, current: ComparableRe
   }
   const clusteredByVideo = baseline.perItemVideo !== undefined || current.perItemVideo !== undefined;
   if (!clusteredByVideo) notes.push('no perItemVideo map in either result: each item is its own bootstrap cluster');
+  if (itemOnly.length > 0) {
+    notes.push(`per-item values with no top-level metric of the same name (item breakdown only, no interval): ${itemOnly.join(', ')}`);
+  }
   const unpaired = rows.filter((r) => r.baselineOnlyItems + r.currentOnlyItems > 0);
   for (const r of unpaired) {
     notes.push(`${r.metric}: ${r.baselineOnlyItems} items only in the baseline and ${r.currentOnlyItems} only in the current result are left out of the paired interval`);

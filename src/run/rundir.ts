@@ -113,13 +113,17 @@ export class RunDir {
 
   /** Reads an existing run directory (for merge and eval). */
   static read(dir: string): RunDir {
+    const rd = new RunDir(dir, RunDir.readRunFile(dir));
+    for (const rec of readLines<{ question_id: string }>(rd.predictionsFile)) rd.done.add(String(rec.question_id));
+    return rd;
+  }
+
+  private static readRunFile(dir: string): RunFile {
     const file = join(dir, RUN_FILE);
     if (!existsSync(file)) throw new InputError(`${dir}: expected a run directory with ${RUN_FILE} (written by mmduet infer), found none`);
     const run = readJson(file) as RunFile;
     if (run?.format !== 'mmduet-eval-run/1' || typeof run.identity !== 'object') throw InputError.at(file, '$.format', '"mmduet-eval-run/1"', JSON.stringify(run?.format));
-    const rd = new RunDir(dir, run);
-    for (const rec of readLines<{ question_id: string }>(rd.predictionsFile)) rd.done.add(String(rec.question_id));
-    return rd;
+    return run;
   }
 
   /**
@@ -135,12 +139,12 @@ export class RunDir {
       writeFileAtomic(file, JSON.stringify(run, null, 2) + '\n');
       return new RunDir(dir, run);
     }
-    const existing = RunDir.read(dir);
-    const diff = differences(existing.run.identity, run.identity);
+    const existing = RunDir.readRunFile(dir);
+    const diff = differences(existing.identity, run.identity);
     if (diff.length > 0) {
       throw new InputError(`${dir}: cannot resume, the run was made with other parameters or another model (${diff.join('; ')}); use another --out folder`);
     }
-    const rd = new RunDir(dir, existing.run);
+    const rd = new RunDir(dir, existing);
     rd.resumed = true;
     rd.repairedBytes = repairJsonl(rd.predictionsFile) + repairJsonl(rd.errorsFile) + repairJsonl(rd.timingsFile);
     for (const rec of readLines<{ question_id: string }>(rd.predictionsFile)) rd.done.add(String(rec.question_id));

@@ -76,6 +76,7 @@ export async function scoreToResult(opts: ScoreOptions): Promise<ScoreResult> {
   };
   if (score.details !== undefined) result.details = score.details;
   if (score.perItem !== undefined) result.perItem = score.perItem;
+  if (score.perItemVideo !== undefined) result.perItemVideo = score.perItemVideo;
   return result;
 }
 

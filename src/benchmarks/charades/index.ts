@@ -192,7 +192,7 @@ export async function scoreCharades(req: ScoreRequest): Promise<BenchmarkScore> 
           oracle_best_among_all_thresholds: grid.oracle.map((o) => ({ w: o.w, ...cell(o) })),
           all_equal_scores_per_w: grid.allEqual,
         },
-        perItem: Object.fromEntries(Object.entries(head.perQuery).map(([k, v]) => [k, { IoU: pct(v) }])),
+        perItem: groundingPerItem(head.perQuery),
         params,
       };
     }
@@ -214,7 +214,7 @@ export async function scoreCharades(req: ScoreRequest): Promise<BenchmarkScore> 
       Object.assign(counts, { scored: r.n, baseline_unparsed: r.skipped, vtimellm_percentages: r.vtimellm });
       notes.push(`MMDuet baseline scorer: ${r.skipped} responses without exactly two numbers left the denominator (quirk); IoU variant D ("+1") against the first gold span`);
       if (r.n === 0) notes.push('no response could be parsed: every metric is null');
-      return { metrics: summaryMetrics(r), counts, notes, perItem: Object.fromEntries(Object.entries(r.perQuery).map(([k, v]) => [k, { IoU: pct(v) }])), params };
+      return { metrics: summaryMetrics(r), counts, notes, perItem: groundingPerItem(r.perQuery), params };
     }
     const byId = new Map(known.map((p) => [p.questionId, p]));
     let unparsed = 0;
@@ -262,7 +262,7 @@ export async function scoreCharades(req: ScoreRequest): Promise<BenchmarkScore> 
     details = { univtg: tree };
     notes.push(`R5 / mAP: UniVTG evaluator on the ${both.length} queries with predictions${mr.bucketFallbacks.length ? `; empty buckets ${mr.bucketFallbacks.join(', ')} fall back to all queries (UniVTG behaviour)` : ''}`);
   }
-  return { metrics, counts, notes, details, perItem: Object.fromEntries(Object.entries(tc.perQuery).map(([k, v]) => [k, { IoU: pct(v) }])), params };
+  return { metrics, counts, notes, details, perItem: groundingPerItem(tc.perQuery), params };
 }
 
 export const charades: BenchmarkModule = {
@@ -274,3 +274,13 @@ export const charades: BenchmarkModule = {
   predictionFormats: ['mmduet', 'moment-detr', 'timechat', 'baseline'],
   score: scoreCharades,
 };
+
+/**
+ * Per-query values named after the headline metrics, so that each metric is the mean of its per-item
+ * values (what `mmduet report` bootstraps): mIoU = the query's IoU, R1@m = 100 on a hit, else 0.
+ */
+function groundingPerItem(perQuery: Record<string, number>): Record<string, Record<string, number>> {
+  return Object.fromEntries(
+    Object.entries(perQuery).map(([k, iou]) => [k, { mIoU: pct(iou), 'R1@0.3': iou >= 0.3 ? 100 : 0, 'R1@0.5': iou >= 0.5 ? 100 : 0, 'R1@0.7': iou >= 0.7 ? 100 : 0 }]),
+  );
+}

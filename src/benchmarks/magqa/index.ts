@@ -1,11 +1,14 @@
 /**
  * Shot2Story-MAGQA (benchmarks.md §4): in-span score from an LLM judge (judge.md), # turns, # turns w/ dedup.
- * `score` reads judgements saved by `mmduet judge magqa` (`params.judgments`) or runs a judge (`params.judge`).
- * in_span_score is on the judge's 1–5 scale, NOT percent; turns are mean counts.
+ * `score` reads judgements saved by `mmduet judge magqa` (`params.judgments`: its run directory, result JSON or
+ * cache JSONL; `params.model` picks one judge if the cache holds several) or runs a judge (`params.judge`, with
+ * `params.judgeRunDir` for the cache unless the judge is `lexical`; `model`, `baseUrl`, `concurrency`, `batch`,
+ * `parse`, `maxJudgeFailures` pass through). in_span_score is on the judge's 1–5 scale, NOT percent (the paper
+ * prints it that way); turns and turns_dedup are mean counts per example.
  */
 import type { BenchmarkModule, BenchmarkScore, ScoreRequest } from '../types.js';
 import { InputError } from '../../errors.js';
-import { inSpanScore } from '../../metrics/inspan.js';
+import { inSpanScore, type InSpanExampleScore } from '../../metrics/inspan.js';
 import { loadMagqaInputs } from './data.js';
 import { failureGuard, judgeMagqa, magqaNotes, type JudgeMagqaResult } from '../../judge/service.js';
 import { loadJudgments, savedPairStats } from '../../judge/judgments.js';
@@ -27,13 +30,26 @@ function predictionsKind(req: ScoreRequest): 'mmduet' | 'baseline' | undefined {
   throw new InputError(`magqa: --pred-format: expected mmduet or baseline, found ${JSON.stringify(f)}`);
 }
 
+function perItemOf(list: InSpanExampleScore[]) {
+  return Object.fromEntries(list.map((e) => [e.id, { in_span_score: e.score, turns: e.turns, turns_dedup: e.turnsDedup }]));
+}
+
+/**
+ * Shot2Story clip ids are `<YouTube id>.<clip>.mp4`; clips of one video are correlated, so the
+ * report's bootstrap resamples by the YouTube id (which never contains a dot).
+ */
+function perItemVideoOf(list: InSpanExampleScore[]): Record<string, string> {
+  return Object.fromEntries(list.map((e) => [e.id, e.id.split('.')[0]!]));
+}
+
 function fromJudgeResult(r: JudgeMagqaResult, params: Record<string, unknown>): BenchmarkScore {
   return {
     metrics: { ...r.metrics },
     counts: r.counts,
     notes: r.notes,
     details: { judge: r.judge, usage: r.usage, cost_usd: r.cost_usd, estimate: r.estimate, retries: r.retries, conventions: r.conventions, failures: r.failures },
-    perItem: Object.fromEntries((r.per_example ?? []).map((e) => [e.id, { in_span_score: e.score, turns: e.turns, turns_dedup: e.turnsDedup }])),
+    perItem: perItemOf(r.per_example ?? []),
+    perItemVideo: perItemVideoOf(r.per_example ?? []),
     params,
   };
 }
@@ -89,7 +105,8 @@ async function score(req: ScoreRequest): Promise<BenchmarkScore> {
     counts: { ...result.counts, judged_pairs: pairs.judged, failures: pairs.failed, missing: pairs.absent, cache_hits: pairs.judged - pairs.absent, saved_judgements: saved.records },
     notes,
     details: { judge: { model: saved.model, prompt_sha256: saved.promptSha256, sampling: saved.sampling, file: saved.file } },
-    perItem: Object.fromEntries(result.perExample.map((e) => [e.id, { in_span_score: e.score, turns: e.turns, turns_dedup: e.turnsDedup }])),
+    perItem: perItemOf(result.perExample),
+    perItemVideo: perItemVideoOf(result.perExample),
     params: { ...params, judge_model: saved.model },
   };
 }

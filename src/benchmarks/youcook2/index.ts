@@ -174,6 +174,7 @@ export async function scoreWithToolkit(req: ScoreRequest, p: PreparedYouCook2, t
     soda_misaligned_videos: c.sodaVariant === 'timechat' ? sodaDist.counts.misaligned_videos : 0,
     paragraph_pairs: para.pairs,
     paragraph_misaligned_pairs: para.misaligned,
+    gold_captions_scored: scored.reduce((k, v) => k + v.gold.length, 0),
     non_ascii_captions: scored.reduce((k, v) => k + [...v.gold, ...(v.preds ?? [])].filter((x) => NON_ASCII.test(x.caption)).length, 0),
   };
   pushNotes(notes, { c, counts, preds, gold, meteorReason, sodaAvailable: soda !== null, handling });
@@ -254,7 +255,9 @@ function pushNotes(notes: string[], x: NoteContext): void {
   }
   if (n('out_of_range_pred_spans') > 0) notes.push(`${n('out_of_range_pred_spans')} predicted spans reach outside [0, duration]; used as given (no reference clips them)`);
   if (n('gold_captions_period_replaced') > 0) notes.push(`MMDuet gold handling: ". " replaced by ", " in ${n('gold_captions_period_replaced')} gold captions`);
-  if (x.handling === 'mmduet' && x.gold.format !== 'timechat') notes.push('MMDuet gold handling: "." appended to every gold caption (TimeChat re-split)');
+  if (x.handling === 'mmduet' && x.gold.format !== 'timechat') {
+    notes.push(`MMDuet gold handling: "." appended to each of the ${n('gold_captions_scored')} gold captions (TimeChat re-split)`);
+  }
   if (n('filler_items') > 0) notes.push(`${n('filler_items')} caption items paired an unmatched prediction with a random filler reference (scores 0, counts in the item total)`);
   if (n('soda_misaligned_videos') > 0) {
     notes.push(`quirk: ${n('soda_misaligned_videos')} videos have >= 11 predictions, so TimeChat's SODA_c reads their caption scores misaligned (sorted string keys); --soda-variant fujiso aligns them`);

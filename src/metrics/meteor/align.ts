@@ -60,14 +60,16 @@ function infoOf(word: string): WordInfo {
 }
 
 export function prepareSentence(words: string[]): Sentence {
-  const infos = words.map(infoOf);
-  return {
-    words,
-    hashes: Int32Array.from(infos, (x) => x.hash),
-    stemHashes: Int32Array.from(infos, (x) => x.stemHash),
-    functionWord: infos.map((x) => x.functionWord),
-    wordIds: Int32Array.from(infos, (x) => x.id),
-  };
+  const n = words.length;
+  const sentence: Sentence = { words, hashes: new Int32Array(n), stemHashes: new Int32Array(n), functionWord: new Array<boolean>(n), wordIds: new Int32Array(n) };
+  for (let k = 0; k < n; k++) {
+    const info = infoOf(words[k]!);
+    sentence.hashes[k] = info.hash;
+    sentence.stemHashes[k] = info.stemHash;
+    sentence.functionWord[k] = info.functionWord;
+    sentence.wordIds[k] = info.id;
+  }
+  return sentence;
 }
 
 /** One-word candidate match: hyp word `i`, ref word `j`, found by `module`. */
@@ -101,8 +103,8 @@ function shareSynset(synonyms: SynonymSets, hypWord: string, hypId: number, refW
   return shared;
 }
 
-/** Candidate lists per ref position, in stage order, plus the coverage counts of each word. */
-function findCandidates(hyp: Sentence, ref: Sentence, matchers: Matchers): { byRef: Match[][]; covHyp: Int32Array; covRef: Int32Array } {
+/** Candidate lists per ref position, in stage order, plus the coverage counts of each word (spec §5). */
+export function findCandidates(hyp: Sentence, ref: Sentence, matchers: Matchers): { byRef: Match[][]; covHyp: Int32Array; covRef: Int32Array } {
   const nHyp = hyp.words.length;
   const nRef = ref.words.length;
   const byRef: Match[][] = Array.from({ length: nRef }, () => []);
@@ -142,7 +144,7 @@ interface MatchNode {
 
 interface Path {
   matches: MatchNode | undefined;
-  /** Hyp words used, as a bitset. */
+  /** Hyp words used, as a bitset (shared between a parent and its skip path, copied for children). */
   usedHyp: Uint32Array;
   score: number;
   chunks: number;
@@ -150,21 +152,53 @@ interface Path {
   lastEnd: number;
 }
 
-const comparePaths = (a: Path, b: Path): number => b.score - a.score || a.chunks - b.chunks || a.distance - b.distance;
-
 /** The source adds `length * weight` to an int with `+=`, once per side: non-exact matches add 0. */
-function addMatchScore(path: Path, module: number): void {
-  path.score = Math.trunc(path.score + ALIGNER_WEIGHTS[module]!);
-  path.score = Math.trunc(path.score + ALIGNER_WEIGHTS[module]!);
+function matchScore(score: number, module: number): number {
+  const w = ALIGNER_WEIGHTS[module]!;
+  return Math.trunc(Math.trunc(score + w) + w);
 }
 
-function extend(path: Path, m: Match): void {
-  addMatchScore(path, m.module);
-  if (path.lastEnd !== -1 && m.i !== path.lastEnd) path.chunks++;
-  path.lastEnd = m.i + 1;
+/**
+ * The expansions of one beam step, as parallel arrays in the order the source appends them (per parent
+ * in rank order: its candidates in list order, then the skip path). Only the best 40 become paths.
+ */
+class Expansions {
+  parent: number[] = [];
+  match: (Match | undefined)[] = [];
+  /** Whether `match` is a new candidate (a child) rather than the parent kept or extended in place. */
+  isChild: boolean[] = [];
+  score: number[] = [];
+  chunks: number[] = [];
+  distance: number[] = [];
+  lastEnd: number[] = [];
+  count = 0;
+
+  clear(): void {
+    this.count = 0;
+  }
+
+  push(parent: number, match: Match | undefined, isChild: boolean, score: number, chunks: number, distance: number, lastEnd: number): void {
+    const k = this.count++;
+    this.parent[k] = parent;
+    this.match[k] = match;
+    this.isChild[k] = isChild;
+    this.score[k] = score;
+    this.chunks[k] = chunks;
+    this.distance[k] = distance;
+    this.lastEnd[k] = lastEnd;
+  }
+
+  /** Indices of the best `limit`: higher score, then fewer chunks, then less distance, then append order (a stable sort). */
+  best(limit: number): number[] {
+    const order = Array.from({ length: this.count }, (_, k) => k);
+    const { score, chunks, distance } = this;
+    order.sort((x, y) => score[y]! - score[x]! || chunks[x]! - chunks[y]! || distance[x]! - distance[y]! || x - y);
+    if (order.length > limit) order.length = limit;
+    return order;
+  }
 }
 
-/** Chooses the alignment: definite matches first, then a 40-wide beam over ref positions. */
+/** Chooses the alignment: definite matches first, then a 40-wide beam over ref positions (spec §7). */
 export function align(hyp: Sentence, ref: Sentence, matchers: Matchers): Match[] {
   const nRef = ref.words.length;
   const { byRef, covHyp, covRef } = findCandidates(hyp, ref, matchers);
@@ -178,51 +212,47 @@ export function align(hyp: Sentence, ref: Sentence, matchers: Matchers): Match[]
     start.matches = { match: m, prev: start.matches };
   }
 
+  // `paths` is always in rank order here: each step's expansions are ranked before they become paths.
   let paths: Path[] = [start];
-  for (let cur = 0; cur <= nRef; cur++) {
-    paths.sort(comparePaths);
-    if (paths.length > BEAM_SIZE) paths.length = BEAM_SIZE;
-    const next: Path[] = [];
-    for (const path of paths) {
-      if (cur === nRef) {
-        if (path.lastEnd !== -1) path.chunks++;
-        next.push(path);
-        continue;
-      }
-      const fixed = definite[cur];
+  const next = new Expansions();
+  for (let cur = 0; cur < nRef; cur++) {
+    next.clear();
+    const fixed = definite[cur];
+    paths.forEach((path, p) => {
+      const chunksIfContinued = (i: number): number => (path.lastEnd !== -1 && i !== path.lastEnd ? path.chunks + 1 : path.chunks);
       if (fixed) {
-        extend(path, fixed);
-        path.distance += Math.abs(cur - fixed.i);
-        next.push(path);
-        continue;
+        const chunks = chunksIfContinued(fixed.i);
+        next.push(p, fixed, false, matchScore(path.score, fixed.module), chunks, path.distance + Math.abs(cur - fixed.i), fixed.i + 1);
+        return;
       }
+      let distance = path.distance;
       for (const m of byRef[cur]!) {
         if (path.usedHyp[m.i >>> 5]! & (1 << (m.i & 31))) continue;
-        const child: Path = {
-          matches: { match: m, prev: path.matches },
-          usedHyp: path.usedHyp.slice(),
-          score: path.score,
-          chunks: path.chunks,
-          distance: path.distance,
-          lastEnd: path.lastEnd,
-        };
-        child.usedHyp[m.i >>> 5]! |= 1 << (m.i & 31);
-        extend(child, m);
+        next.push(p, m, true, matchScore(path.score, m.module), chunksIfContinued(m.i), distance, m.i + 1);
         // Source quirk: the distance goes to the parent, so later siblings and the skip path inherit it.
-        path.distance += Math.abs(cur - m.i);
-        next.push(child);
+        distance += Math.abs(cur - m.i);
       }
-      if (path.lastEnd !== -1) {
-        path.chunks++;
-        path.lastEnd = -1;
+      next.push(p, undefined, false, path.score, path.lastEnd !== -1 ? path.chunks + 1 : path.chunks, distance, -1);
+    });
+    paths = next.best(BEAM_SIZE).map((k) => {
+      const parent = paths[next.parent[k]!]!;
+      const m = next.match[k];
+      let usedHyp = parent.usedHyp;
+      let matches = parent.matches;
+      if (next.isChild[k] && m) {
+        usedHyp = usedHyp.slice();
+        usedHyp[m.i >>> 5]! |= 1 << (m.i & 31);
+        matches = { match: m, prev: matches };
       }
-      next.push(path);
-    }
-    paths = next;
+      return { matches, usedHyp, score: next.score[k]!, chunks: next.chunks[k]!, distance: next.distance[k]!, lastEnd: next.lastEnd[k]! };
+    });
   }
-  paths.sort(comparePaths);
+  // Last step: close open chunks, then rank once more (stable) and take the first.
+  next.clear();
+  paths.forEach((path, p) => next.push(p, undefined, false, path.score, path.lastEnd !== -1 ? path.chunks + 1 : path.chunks, path.distance, -1));
+  const best = paths[next.parent[next.best(1)[0]!]!]!;
   const chosen: Match[] = [];
-  for (let node = paths[0]!.matches; node; node = node.prev) chosen.push(node.match);
+  for (let node = best.matches; node; node = node.prev) chosen.push(node.match);
   return chosen.sort((a, b) => a.j - b.j);
 }
 

@@ -90,7 +90,11 @@ export function tokenize(normalized: string): string[] {
   return normalized.toLowerCase().split(TOKEN_SEPARATOR).filter((w) => w.length > 0);
 }
 
+/** Letters, digits and spaces only: no normalisation rule applies, beyond collapsing spaces. */
+const PLAIN_LINE = /^[A-Za-z0-9 ]*$/;
+
 /** `-norm`, lowercase, tokenise. */
 export function meteorWords(line: string): string[] {
+  if (PLAIN_LINE.test(line)) return line.toLowerCase().split(' ').filter((w) => w.length > 0);
   return tokenize(normalizeLine(line));
 }

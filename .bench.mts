@@ -1,0 +1,2 @@
+import { run } from './src/bench/engine.js';
+console.log(JSON.stringify(await run(), null, 1));
