@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseTimedCaptions } from '../src/baselines/formats.js';
+import { parseTimedAnswers, parseTimedCaptions } from '../src/baselines/formats.js';
 import { hasShared, readJsonFile, sharedDir } from './helpers/golden.js';
 
 interface Figure {
@@ -20,39 +20,75 @@ describe.skipIf(!hasShared)('baseline outputs printed in the paper (figures 7-11
     expect(figures.reduce((n, f) => n + f.llava_ov_tc.length + f.llava_ov_vt.length, 0)).toBe(61);
   });
 
-  it('MMDuet regexes miss the single-time TC lines of the dense-captioning figures; standard mode reads them', () => {
-    for (const f of figures.filter((x) => x.figure === 7 || x.figure === 8)) {
+  const dense = figures.filter((x) => x.task === 'dense_captioning');
+  const magqa = figures.filter((x) => x.task === 'magqa');
+
+  it('dense captioning TC lines are single times: MMDuet reads none; TimeChat format_dvc keeps only the first, as a 40 s window', () => {
+    expect(dense.map((f) => f.figure)).toEqual([7, 8]);
+    const expected = [
+      { start: 10, end: 50, text: 'cut vegetables.' },
+      { start: 10, end: 50, text: 'Intro.' },
+    ];
+    dense.forEach((f, i) => {
       const text = f.llava_ov_tc.join('\n');
       const mm = parseTimedCaptions(text, 'tc', D);
       expect(mm.events, `figure ${f.figure}`).toEqual([]);
       expect(mm.unparsedLines).toEqual(f.llava_ov_tc);
       const std = parseTimedCaptions(text, 'tc', D, 'standard');
-      expect(std.unparsedLines).toEqual([]);
-      expect(std.events.map((e) => [e.start, e.end])).toEqual(f.llava_ov_tc.map((l) => [parseFloat(l), parseFloat(l)]));
-    }
-    const fig7 = parseTimedCaptions(figures[0]!.llava_ov_tc.join('\n'), 'tc', D, 'standard');
-    expect(fig7.events[0]).toEqual({ start: 10, end: 10, text: 'cut vegetables.' });
+      expect(std.events).toEqual([expected[i]]);
+      expect(std.unparsedLines).toEqual(f.llava_ov_tc.slice(1));
+    });
   });
 
-  it('TC span lines of the MAGQA figures parse under both protocols', () => {
-    const magqa = figures.filter((x) => x.task === 'magqa');
-    const events = magqa.flatMap((f) => parseTimedCaptions(f.llava_ov_tc.join('\n'), 'tc', D).events);
-    expect(events).toHaveLength(7);
-    expect(events[0]).toEqual({ start: 0, end: 5, text: 'A man is driving a black convertible car with a child in the back seat.' });
-    expect(events[1]!.start).toBe(5);
-    expect(events[1]!.end).toBe(6.5);
+  it('MAGQA TC span lines: same times under both protocols (standard lower-cases captions, as TimeChat does)', () => {
+    const mm = magqa.flatMap((f) => parseTimedCaptions(f.llava_ov_tc.join('\n'), 'tc', D).events);
+    expect(mm.map((e) => [e.start, e.end])).toEqual([
+      [0, 5],
+      [5, 6.5],
+      [6.5, 10],
+      [10, 16.5],
+      [8.7, 11],
+      [0, 5],
+      [5, 18],
+    ]);
+    expect(mm[0]!.text).toBe('A man is driving a black convertible car with a child in the back seat.');
     const std = magqa.flatMap((f) => parseTimedCaptions(f.llava_ov_tc.join('\n'), 'tc', D, 'standard').events);
-    expect(std).toEqual(events);
+    expect(std).toEqual(mm.map((e) => ({ ...e, text: e.text.toLowerCase() })));
+    // As MAGQA answers: midpoints.
+    expect(magqa.flatMap((f) => parseTimedAnswers(f.llava_ov_tc.join('\n'), D).map((a) => a.time))).toEqual([2.5, 5.75, 8.25, 13.25, 9.85, 2.5, 11.5]);
   });
 
-  it('every VT line parses; standard mode applies the end+1 convention', () => {
+  it('every VT line parses under MMDuet; VTimeLLM merging leaves 13 events (values from Python difflib)', () => {
     const all = figures.flatMap((f) => f.llava_ov_vt);
     expect(all).toHaveLength(28);
-    const mm = parseTimedCaptions(all.join('\n'), 'vt', D);
-    expect(mm.unparsedLines).toEqual([]);
-    expect(mm.events).toHaveLength(28);
-    expect(mm.events[0]).toEqual({ start: 0, end: 31, text: 'prepare the ingredients.' });
-    const std = parseTimedCaptions(all.join('\n'), 'vt', D, 'standard');
-    expect(std.events[0]).toEqual({ start: 0, end: 32, text: 'prepare the ingredients.' });
+    const mm = figures.flatMap((f) => parseTimedCaptions(f.llava_ov_vt.join('\n'), 'vt', D));
+    expect(mm.flatMap((r) => r.unparsedLines)).toEqual([]);
+    expect(mm.flatMap((r) => r.events)).toHaveLength(28);
+    expect(mm[0]!.events[0]).toEqual({ start: 0, end: 31, text: 'prepare the ingredients.' });
+    const std = figures.map((f) => parseTimedCaptions(f.llava_ov_vt.join('\n'), 'vt', D, 'standard').events);
+    expect(std.map((e) => e.length)).toEqual([4, 2, 2, 2, 3]);
+    expect(std.flat().map((e) => [e.start, e.end])).toEqual([
+      [0, 32],
+      [31, 43],
+      [42, 57],
+      [56, 79],
+      [0, 32],
+      [31, 43],
+      [0, 32],
+      [31, 95],
+      [0, 51],
+      [50, 97],
+      [16, 28],
+      [27, 43],
+      [42, 95],
+    ]);
+  });
+
+  it('as MAGQA answers, VT lines come before TC lines and need no format flag', () => {
+    const f9 = magqa[0]!;
+    const answers = parseTimedAnswers([...f9.llava_ov_tc, ...f9.llava_ov_vt].join('\n'), D);
+    expect(answers).toHaveLength(f9.llava_ov_tc.length + f9.llava_ov_vt.length);
+    expect(answers[0]).toEqual({ time: 5, text: 'A man is driving a black convertible car with the top down.' });
+    expect(answers[f9.llava_ov_vt.length]!.time).toBe(2.5);
   });
 });

@@ -25,7 +25,7 @@ describe('model contract', () => {
     expect(err).toBeInstanceOf(InputError);
     const msg = (err as Error).message;
     expect(msg).toContain('onnx/decoder_model_merged.onnx: missing output relevance_logits float32 [*,*,2]');
-    expect(msg).toContain('input past_key_values.0.key has shape [batch_size,2,past_sequence_length,8], expected past_key_values.0.key float32 [*,4,*,8]');
+    expect(msg).toContain('input past_key_values.0.key has shape [batch_size,2,past_sequence_length,8], expected past_key_values.0.key float32/float16 [*,4,*,8]');
     expect(msg).toContain('output present.1.value has shape [batch_size,2,total_sequence_length,8]');
     expect(msg).not.toContain('informative_logits');
     expect(msg.split('\n')).toHaveLength(1);
@@ -39,6 +39,13 @@ describe('model contract', () => {
     await expect(loadModel({ modelDir: dir, device: 'cpu', log: quiet })).rejects.toThrow(
       /model directory is missing tokenizer_config\.json, onnx\/embed_tokens\.onnx/,
     );
+  });
+
+  it('resolves dtype suffixes: a dtype whose files are absent names them all', async () => {
+    await expect(loadModel({ modelDir: DEFAULT_TINY_MODEL_DIR, device: 'cpu', log: quiet, dtype: { decoder: 'q4f16' } })).rejects.toThrow(
+      /model directory is missing onnx\/decoder_model_merged_q4f16\.onnx \(/,
+    );
+    await expect(loadModel({ modelDir: DEFAULT_TINY_MODEL_DIR, device: 'cpu', log: quiet, dtype: 'fp8' })).rejects.toThrow(/--dtype: expected a dtype \(fp32, fp16, q8/);
   });
 
   it('refuses a stop token that is not the tokenizer <|im_end|>', async () => {
@@ -226,5 +233,42 @@ describe('duet loop on the tiny model', () => {
 
   it('refuses chunked scoring when responses stay in the cache', async () => {
     await expect(runDuet(model, base({ policy: { kind: 'sum', s: 2 }, removePreviousResponses: false, scoring: 'chunked' }))).rejects.toThrow(InputError);
+  });
+
+describe('float16 graphs (an _fp16 export)', () => {
+  it('loads from config.json dtype, converts fp16 tensors, and matches the fp32 model within fp16 precision', async () => {
+    const dir = join(tmp, 'fp16');
+    buildTinyModel(dir, 1234, { fp16: true });
+    const m16 = await loadModel({ modelDir: dir, device: 'cpu', log: quiet });
+    const m32 = await loadModel({ modelDir: DEFAULT_TINY_MODEL_DIR, device: 'cpu', log: quiet });
+    try {
+      expect(m16.dtypes).toEqual({ vision: 'fp16', embed: 'fp16', decoder: 'fp16' });
+      expect(Object.keys(m16.fingerprint.files)).toContain('onnx/decoder_model_merged_fp16.onnx');
+      const frames = designedFrames();
+      const pixels = syntheticPixels(frames);
+      const request = async (m: LoadedModel, scoring: 'frame' | 'chunked') =>
+        runDuet(m, {
+          questionId: 'fp16',
+          frameEmbeddings: await m.encodeFrames(pixels, frames.length),
+          frameTimes: frames.map((_, i) => i * 2),
+          userTurns: [{ time: 0, content: 'What is happening?' }],
+          policy: { kind: 'sum', s: 2 },
+          videoDuration: 32,
+          scoring,
+        });
+      const ref = await request(m32, 'frame');
+      for (const scoring of ['frame', 'chunked'] as const) {
+        const half = await request(m16, scoring);
+        expect(half.record.model_response_list).toEqual(ref.record.model_response_list);
+        half.record.debug_data.forEach((d, i) => {
+          expect(Math.abs(d.informative_score - ref.record.debug_data[i]!.informative_score)).toBeLessThan(2e-3);
+          expect(Math.abs(d.relevance_score - ref.record.debug_data[i]!.relevance_score)).toBeLessThan(2e-3);
+        });
+        expect(half.record.provenance.dtypes).toEqual({ vision: 'fp16', embed: 'fp16', decoder: 'fp16' });
+      }
+    } finally {
+      await m16.release();
+      await m32.release();
+    }
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  decodeRgbFrames,
   embedVideo,
   FrameSelector,
   frameTimes,
@@ -81,6 +82,11 @@ describe('frame selection (protocol.md §2.2; expected indices from a Python flo
   it('30 fps -> 1 fps', () => expect(selectedFrameIndices(30, 90, { ...at2fps, fps: 1 })).toEqual([0, 31, 60]));
   it('NTSC 29.97 fps -> 2 fps', () => {
     expect(selectedFrameIndices(30000 / 1001, 300, at2fps)).toEqual([0, 15, 30, 45, 60, 75, 90, 105, 120, 135, 150, 165, 180, 195, 210, 225, 240, 255, 270, 285]);
+  });
+  it('sampling at the native rate loses a frame to the float clock, as the loader does (Python replica: 399 of 400)', () => {
+    const idx = selectedFrameIndices(25, 400, { ...at2fps, fps: 25 });
+    expect(idx.length).toBe(399);
+    expect(idx.slice(9, 12)).toEqual([9, 11, 12]); // sample 10 waits for decoded frame 11
   });
   it('at most one sample per decoded frame when the target rate exceeds the input rate', () => {
     const plan = planSampling(1, 5, at2fps); // D = 5 s, 10 targets, 5 decoded frames
@@ -173,6 +179,22 @@ describe.skipIf(!hasFfmpeg)('synthetic videos (lavfi, lossless RGB)', () => {
     expect(batches.map((b) => b.count)).toEqual([4, 4]);
   });
 
+  it('ffmpeg-side selection with 400 frame indices picks the same frames as the streaming rule', async () => {
+    // 1000 frames at 100 fps, sampled at 40 fps: 400 samples, the float clock skips some frames.
+    const path = makeVideo(dir, 'dense.avi', ['-f', 'lavfi', '-i', "color=c=black:s=32x16:r=100:d=10,format=rgb24,geq=r='mod(N,256)':g='mod(floor(N/256),256)':b='0'", ...lossless]);
+    const settings = { fps: 40, maxFrames: 400, overflow: 'uniform' as const };
+    const { video, batches } = await collect(path, settings);
+    const expected = selectedFrameIndices(100, 1000, settings);
+    expect(expected.length).toBe(400);
+    const got = batches.flatMap((b) => b.decodedIndex);
+    expect(got).toEqual(expected);
+    // The pixels really are those frames: frame number = red + 256·green.
+    const byte = (v: number) => Math.round((v + 1) * 127.5);
+    const numbers = batches.flatMap((b) => Array.from({ length: b.count }, (_, i) => byte(b.pixels[i * 3 * plane + 192 * 384 + 192]!) + 256 * byte(b.pixels[(i * 3 + 1) * plane + 192 * 384 + 192]!)));
+    expect(numbers).toEqual(expected);
+    expect(video.taken()).toBe(400);
+  });
+
   it('truncation stops decoding early', async () => {
     const path = join(dir, 'ramp.avi');
     const { video } = await collect(path, { fps: 2, maxFrames: 3, overflow: 'truncate' });
@@ -222,6 +244,26 @@ describe.skipIf(!hasFfmpeg)('synthetic videos (lavfi, lossless RGB)', () => {
     expect(other.cached).toBe(false);
     expect(other.frames).toBe(4);
     expect(other.cacheKey).not.toBe(first.cacheKey);
+  });
+});
+
+describe('ffmpeg binaries', () => {
+  it('--ffmpeg PATH takes ffprobe from the same folder; a missing binary is an input error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mmduet-ffbin-'));
+    writeFileSync(join(dir, 'ffmpeg'), '');
+    expect(() => resolveFfmpeg(join(dir, 'ffmpeg'))).toThrow(/expected ffprobe beside/);
+    writeFileSync(join(dir, 'ffprobe'), '');
+    expect(resolveFfmpeg(join(dir, 'ffmpeg'))).toEqual({ ffmpeg: join(dir, 'ffmpeg'), ffprobe: join(dir, 'ffprobe') });
+    expect(() => resolveFfmpeg(join(dir, 'nope', 'ffmpeg'))).toThrow(/--ffmpeg: .*file not found/);
+    const saved = process.env.MMDUET_FFMPEG;
+    process.env.MMDUET_FFMPEG = join(dir, 'ffmpeg');
+    try {
+      expect(resolveFfmpeg().ffprobe).toBe(join(dir, 'ffprobe'));
+    } finally {
+      if (saved === undefined) delete process.env.MMDUET_FFMPEG;
+      else process.env.MMDUET_FFMPEG = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -285,6 +327,22 @@ describe.skipIf(!hasShared || !hasFfmpeg)('real videos (shared/data/videos)', ()
     const v = batches[0]!.pixels[12345]!;
     expect(Math.abs((v + 1) * 127.5 - Math.round((v + 1) * 127.5))).toBeLessThan(1e-4);
     expect(Number.isFinite(sum / n)).toBe(true);
+  });
+
+  it('drive.mp4 decodes to the same RGB bytes as cv2.VideoCapture (opencv-python 4.14 values)', async () => {
+    const info = probeVideo(drive(), ffmpeg);
+    const sums: number[] = [];
+    const picks: number[][] = [];
+    let j = 0;
+    for await (const f of decodeRgbFrames(drive(), info, ffmpeg)) {
+      if (j === 0 || j === 32) sums.push(f.reduce((s, v) => s + v, 0));
+      if (j === 0) picks.push([...f.subarray((100 * 384 + 200) * 3, (100 * 384 + 200) * 3 + 3)]);
+      if (j === 16) picks.push([...f.subarray((383 * 384 + 0) * 3, (383 * 384 + 0) * 3 + 3)]);
+      j++;
+    }
+    expect(j).toBe(33);
+    expect(sums).toEqual([17698484, 14832442]);
+    expect(picks).toEqual([[161, 201, 222], [0, 0, 0]]);
   });
 
   it('drive.mp4 at 1 and 0.5 fps keeps every 2nd / 4th frame', async () => {

@@ -2,16 +2,59 @@
  * The model-directory contract (model-contract.md §1–§3): config.json fields and the input/output names,
  * dtypes and shapes of the three graphs. Every problem is collected so one error names them all.
  */
+import { InputError } from '../errors.js';
 import { Shape, jsonPath } from '../io/files.js';
 import type { MmduetBlock, ModelConfig } from './types.js';
 
-export const GRAPH_FILES = {
-  vision: 'onnx/vision_encoder.onnx',
-  embed: 'onnx/embed_tokens.onnx',
-  decoder: 'onnx/decoder_model_merged.onnx',
-} as const;
-export type GraphKey = keyof typeof GRAPH_FILES;
-export const REQUIRED_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', ...Object.values(GRAPH_FILES)];
+const GRAPH_NAMES = { vision: 'vision_encoder', embed: 'embed_tokens', decoder: 'decoder_model_merged' } as const;
+export type GraphKey = keyof typeof GRAPH_NAMES;
+export const GRAPH_KEYS = Object.keys(GRAPH_NAMES) as GraphKey[];
+
+/** dtype → file-name suffix (model-contract.md §3a, transformers.js convention). */
+export const DTYPE_SUFFIX: Record<string, string> = {
+  fp32: '',
+  fp16: '_fp16',
+  q8: '_quantized',
+  int8: '_int8',
+  uint8: '_uint8',
+  q4: '_q4',
+  q4f16: '_q4f16',
+  bnb4: '_bnb4',
+};
+
+export type GraphDtypes = Record<GraphKey, string>;
+
+/** `onnx/<graph>{suffix}.onnx` for each graph. */
+export function graphFiles(dtypes: GraphDtypes): Record<GraphKey, string> {
+  return Object.fromEntries(GRAPH_KEYS.map((k) => [k, `onnx/${GRAPH_NAMES[k]}${DTYPE_SUFFIX[dtypes[k]]}.onnx`])) as Record<GraphKey, string>;
+}
+
+export const TEXT_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
+
+/**
+ * Per-graph dtype: the caller's choice, else config.json `transformers.js_config.dtype` (a string or a map
+ * from graph name to dtype), else fp32.
+ */
+export function resolveDtypes(requested: string | Partial<GraphDtypes> | undefined, rawConfig: unknown, file: string): GraphDtypes {
+  const fromConfig = (rawConfig as { 'transformers.js_config'?: { dtype?: unknown } })?.['transformers.js_config']?.dtype;
+  const pick = (key: GraphKey): { value: unknown; where: string } => {
+    if (typeof requested === 'string') return { value: requested, where: '--dtype' };
+    if (requested?.[key] !== undefined) return { value: requested[key], where: `--dtype ${key}` };
+    if (typeof fromConfig === 'string') return { value: fromConfig, where: `${file}: $["transformers.js_config"].dtype` };
+    const mapped = (fromConfig as Record<string, unknown> | undefined)?.[GRAPH_NAMES[key]];
+    if (mapped !== undefined) return { value: mapped, where: `${file}: $["transformers.js_config"].dtype.${GRAPH_NAMES[key]}` };
+    return { value: 'fp32', where: 'default' };
+  };
+  return Object.fromEntries(
+    GRAPH_KEYS.map((key) => {
+      const { value, where } = pick(key);
+      if (typeof value !== 'string' || DTYPE_SUFFIX[value] === undefined) {
+        throw new InputError(`${where}: expected a dtype (${Object.keys(DTYPE_SUFFIX).join(', ')}), found ${JSON.stringify(value)}`);
+      }
+      return [key, value];
+    }),
+  ) as GraphDtypes;
+}
 
 /** What a session reports about one input or output. */
 export interface ValueMeta {
@@ -21,16 +64,16 @@ export interface ValueMeta {
   shape: ReadonlyArray<number | string>;
 }
 
-/** Expected value: `null` dims accept anything. */
+/** Expected value: `null` dims accept anything; `float` accepts float32 or float16 (converted at run time). */
 interface ValueSpec {
   name: string;
-  type: 'float32' | 'int64' | 'bool';
+  type: 'float' | 'float32' | 'int64' | 'bool';
   shape: Array<number | null>;
   optional?: boolean;
 }
 
 const fmtShape = (s: ReadonlyArray<number | string | null>): string => `[${s.map((d) => (d === null ? '*' : String(d))).join(',')}]`;
-const fmtSpec = (v: ValueSpec): string => `${v.name} ${v.type} ${fmtShape(v.shape)}`;
+const fmtSpec = (v: ValueSpec): string => `${v.name} ${v.type === 'float' ? 'float32/float16' : v.type} ${fmtShape(v.shape)}`;
 
 function num(shape: Shape, cfg: Record<string, unknown>, key: string, base = '$'): number {
   return shape.number(cfg[key], jsonPath(base, key));
@@ -93,36 +136,37 @@ export function graphSpecs(cfg: ModelConfig): Record<GraphKey, { inputs: ValueSp
   const m = cfg.mmduet;
   const kv = (prefix: string): ValueSpec[] =>
     Array.from({ length: cfg.numLayers }, (_, i) =>
-      (['key', 'value'] as const).map((kind) => ({ name: `${prefix}.${i}.${kind}`, type: 'float32' as const, shape: [null, cfg.numKeyValueHeads, null, cfg.headDim] })),
+      (['key', 'value'] as const).map((kind) => ({ name: `${prefix}.${i}.${kind}`, type: 'float' as const, shape: [null, cfg.numKeyValueHeads, null, cfg.headDim] })),
     ).flat();
   const heads: ValueSpec[] = m
     ? [m.heads.informative, m.heads.relevance].map((name) => ({ name, type: 'float32' as const, shape: [null, null, 2] }))
     : [];
   return {
     vision: {
-      inputs: [{ name: 'pixel_values', type: 'float32', shape: [null, 3, m?.frameResolution ?? null, m?.frameResolution ?? null] }],
-      outputs: [{ name: 'image_features', type: 'float32', shape: [null, m?.frameNumTokens ?? null, H] }],
+      inputs: [{ name: 'pixel_values', type: 'float', shape: [null, 3, m?.frameResolution ?? null, m?.frameResolution ?? null] }],
+      outputs: [{ name: 'image_features', type: 'float', shape: [null, m?.frameNumTokens ?? null, H] }],
     },
     embed: {
       inputs: [{ name: 'input_ids', type: 'int64', shape: [null, null] }],
-      outputs: [{ name: 'inputs_embeds', type: 'float32', shape: [null, null, H] }],
+      outputs: [{ name: 'inputs_embeds', type: 'float', shape: [null, null, H] }],
     },
     decoder: {
       inputs: [
-        { name: 'inputs_embeds', type: 'float32', shape: [null, null, H] },
+        { name: 'inputs_embeds', type: 'float', shape: [null, null, H] },
         { name: 'attention_mask', type: 'int64', shape: [null, null] },
         { name: 'position_ids', type: 'int64', shape: [null, null] },
         ...kv('past_key_values'),
         { name: 'num_logits_to_keep', type: 'int64', shape: [], optional: true },
         { name: 'use_cache_branch', type: 'bool', shape: [1], optional: true },
       ],
-      outputs: [{ name: 'logits', type: 'float32', shape: [null, null, cfg.vocabSize] }, ...kv('present'), ...heads],
+      outputs: [{ name: 'logits', type: 'float', shape: [null, null, cfg.vocabSize] }, ...kv('present'), ...heads],
     },
   };
 }
 
 function shapeProblem(spec: ValueSpec, meta: ValueMeta): string | null {
-  if (meta.type !== spec.type) return `${meta.name} has dtype ${meta.type}`;
+  const typeOk = spec.type === 'float' ? meta.type === 'float32' || meta.type === 'float16' : meta.type === spec.type;
+  if (!typeOk) return `${meta.name} has dtype ${meta.type}`;
   if (meta.shape.length === 0 && spec.shape.length > 0) return null; // shape not recorded in the graph
   if (meta.shape.length !== spec.shape.length) return `${meta.name} has shape ${fmtShape(meta.shape)}`;
   const bad = spec.shape.some((d, i) => d !== null && typeof meta.shape[i] === 'number' && meta.shape[i] !== d);
@@ -149,11 +193,15 @@ function compare(kind: 'input' | 'output', specs: ValueSpec[], actual: readonly 
 }
 
 /** Every contract problem of the three graphs, each prefixed with its graph file. Empty = conforms. */
-export function contractProblems(cfg: ModelConfig, graphs: Record<GraphKey, { inputs: readonly ValueMeta[]; outputs: readonly ValueMeta[] }>): string[] {
+export function contractProblems(
+  cfg: ModelConfig,
+  files: Record<GraphKey, string>,
+  graphs: Record<GraphKey, { inputs: readonly ValueMeta[]; outputs: readonly ValueMeta[] }>,
+): string[] {
   const specs = graphSpecs(cfg);
-  return (Object.keys(GRAPH_FILES) as GraphKey[]).flatMap((key) =>
+  return GRAPH_KEYS.flatMap((key) =>
     [...compare('input', specs[key].inputs, graphs[key].inputs), ...compare('output', specs[key].outputs, graphs[key].outputs)].map(
-      (p) => `${GRAPH_FILES[key]}: ${p}`,
+      (p) => `${files[key]}: ${p}`,
     ),
   );
 }

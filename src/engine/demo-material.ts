@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
 import { ffmpegCommand } from './doctor.js';
 
-const DEMO_VERSION = 1;
+const DEMO_VERSION = 2;
 const SIZE = 128;
 const FPS = 10;
 const MARKER = { x: 108, y: 108, w: 20, h: 20 };
@@ -122,9 +122,9 @@ function annotationFiles(): Record<string, unknown> {
         video: 'demo-qa.mp4',
         conversation: user('What colour is the screen?'),
         answer: [
-          { content: 'The screen is green.', time: [6, 10] },
-          { content: 'The screen is blue.', time: [16, 20] },
-          { content: 'The screen is red.', time: [20, 24] },
+          { content: 'green', time: [6, 10] },
+          { content: 'blue', time: [16, 20] },
+          { content: 'red', time: [20, 24] },
         ],
       },
     ],

@@ -91,6 +91,7 @@ export async function runDuet(model: LoadedModel, req: DuetRequest): Promise<Due
         chunk_size: loop.scoring === 'chunked' ? loop.chunkSize : null,
         max_new_tokens: loop.maxNewTokens,
         provider: m.provider,
+        dtypes: m.dtypes,
         model_fingerprint: m.fingerprint.sha256,
       },
     },
@@ -146,6 +147,7 @@ class DuetLoop {
     if (!Number.isInteger(this.chunkSize) || this.chunkSize < 1) throw new InputError(`chunk size: expected a positive integer, found ${req.chunkSize}`);
     this.systemMode = req.systemPrompt ?? 'reference';
     this.maxNewTokens = req.maxNewTokens ?? cfg.generation.maxNewTokens;
+    if (!Number.isInteger(this.maxNewTokens) || this.maxNewTokens < 1) throw new InputError(`max new tokens: expected a positive integer, found ${this.maxNewTokens}`);
     this.policy = new PolicyState(req.policy);
     this.tokensPerFrame = m.frameNumTokens;
     this.H = m.config.hiddenSize;

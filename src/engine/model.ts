@@ -9,7 +9,8 @@ import * as ort from 'onnxruntime-node';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { InputError } from '../errors.js';
 import { readJson, sha256File, sha256Text } from '../io/files.js';
-import { GRAPH_FILES, REQUIRED_FILES, contractProblems, parseModelConfig, type GraphKey, type ValueMeta } from './contract.js';
+import { TEXT_FILES, contractProblems, graphFiles, parseModelConfig, resolveDtypes, type GraphDtypes, type GraphKey, type ValueMeta } from './contract.js';
+import { fromHalfArray, toHalfArray } from './float16.js';
 import { PROVIDER_HELP, errorText, probeProvider, sessionOptions } from './providers.js';
 import type { DeviceChoice, LoadModelOptions, LoadedModel, ModelConfig, ModelFingerprint, ProviderName } from './types.js';
 
@@ -59,10 +60,28 @@ interface Sessions {
 const metaOf = (s: ort.InferenceSession, which: 'inputMetadata' | 'outputMetadata'): ValueMeta[] =>
   s[which].map((m) => ({ name: m.name, type: m.isTensor ? m.type : 'non-tensor', shape: m.isTensor ? m.shape : [] }));
 
-async function createSessions(dir: string, provider: ProviderName, cfg: ModelConfig): Promise<Sessions> {
+type FloatType = 'float32' | 'float16';
+type FloatData = Float32Array | Uint16Array;
+
+/** A float tensor of the graph's dtype from float32 values. */
+function floatTensor(type: FloatType, data: Float32Array, dims: number[]): ort.Tensor {
+  return type === 'float16' ? new ort.Tensor('float16', toHalfArray(data), dims) : new ort.Tensor('float32', data, dims);
+}
+
+/** The values of a float32 or float16 tensor as float32. */
+async function readFloat(t: ort.Tensor): Promise<Float32Array> {
+  const data = (await t.getData()) as FloatData;
+  return t.type === 'float16' ? fromHalfArray(data as Uint16Array) : (data as Float32Array);
+}
+
+function typeOf(meta: ValueMeta[], name: string): FloatType {
+  return meta.find((m) => m.name === name)?.type === 'float16' ? 'float16' : 'float32';
+}
+
+async function createSessions(dir: string, files: Record<GraphKey, string>, provider: ProviderName, cfg: ModelConfig, threads: number | undefined): Promise<Sessions> {
   const present = Array.from({ length: cfg.numLayers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat();
   const create = (key: GraphKey, gpuOutputs: string[] = []): Promise<ort.InferenceSession> =>
-    ort.InferenceSession.create(join(dir, GRAPH_FILES[key]), sessionOptions(provider, gpuOutputs));
+    ort.InferenceSession.create(join(dir, files[key]), sessionOptions(provider, gpuOutputs, threads));
   return { vision: await create('vision'), embed: await create('embed'), decoder: await create('decoder', present) };
 }
 
@@ -85,18 +104,27 @@ export class OnnxModel implements LoadedModel {
   decoderCalls = 0;
   private readonly hasLogitsToKeep: boolean;
   private readonly hasCacheBranch: boolean;
+  /** float dtypes the graphs take (fp16 exports take Uint16 bit patterns). */
+  private readonly pixelType: FloatType;
+  private readonly embedsType: FloatType;
+  private readonly kvType: FloatType;
 
   constructor(
     readonly dir: string,
     readonly config: ModelConfig,
     readonly provider: ProviderName,
     readonly fingerprint: ModelFingerprint,
+    readonly dtypes: GraphDtypes,
     private readonly sessions: Sessions,
     private readonly tokenizer: Tokenizer,
   ) {
     this.noHeads = config.mmduet === null;
     this.hasLogitsToKeep = sessions.decoder.inputNames.includes('num_logits_to_keep');
     this.hasCacheBranch = sessions.decoder.inputNames.includes('use_cache_branch');
+    const decoderInputs = metaOf(sessions.decoder, 'inputMetadata');
+    this.pixelType = typeOf(metaOf(sessions.vision, 'inputMetadata'), 'pixel_values');
+    this.embedsType = typeOf(decoderInputs, 'inputs_embeds');
+    this.kvType = typeOf(decoderInputs, 'past_key_values.0.key');
   }
 
   private async run(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.ReturnType> {
@@ -126,9 +154,9 @@ export class OnnxModel implements LoadedModel {
     const out = new Float32Array(n * perOut);
     for (let start = 0; start < n; start += FRAME_BATCH) {
       const m = Math.min(FRAME_BATCH, n - start);
-      const feeds = { pixel_values: new ort.Tensor('float32', pixels.subarray(start * perFrame, (start + m) * perFrame), [m, 3, R, R]) };
+      const feeds = { pixel_values: floatTensor(this.pixelType, pixels.subarray(start * perFrame, (start + m) * perFrame), [m, 3, R, R]) };
       const res = await this.run(this.sessions.vision, feeds);
-      out.set((await res.image_features!.getData()) as Float32Array, start * perOut);
+      out.set(await readFloat(res.image_features!), start * perOut);
     }
     return out;
   }
@@ -138,12 +166,12 @@ export class OnnxModel implements LoadedModel {
     if (ids.length === 0) return new Float32Array(0);
     const feeds = { input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]) };
     const res = await this.run(this.sessions.embed, feeds);
-    return (await res.inputs_embeds!.getData()) as Float32Array;
+    return readFloat(res.inputs_embeds!);
   }
 
   emptyCache(): KvCache {
     const { numLayers, numKeyValueHeads, headDim } = this.config;
-    const empty = (): ort.Tensor => new ort.Tensor('float32', new Float32Array(0), [1, numKeyValueHeads, 0, headDim]);
+    const empty = (): ort.Tensor => floatTensor(this.kvType, new Float32Array(0), [1, numKeyValueHeads, 0, headDim]);
     return { tensors: Array.from({ length: 2 * numLayers }, empty), length: 0 };
   }
 
@@ -155,7 +183,7 @@ export class OnnxModel implements LoadedModel {
     const positions = new BigInt64Array(s);
     for (let i = 0; i < s; i++) positions[i] = BigInt(cache.length + i);
     const feeds: Record<string, ort.Tensor> = {
-      inputs_embeds: new ort.Tensor('float32', embeds, [1, s, H]),
+      inputs_embeds: floatTensor(this.embedsType, embeds, [1, s, H]),
       attention_mask: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
       position_ids: new ort.Tensor('int64', positions, [1, s]),
     };
@@ -168,13 +196,13 @@ export class OnnxModel implements LoadedModel {
     const out = await this.run(this.sessions.decoder, feeds);
     this.decoderCalls++;
     const tensors = Array.from({ length: numLayers }, (_, i) => [out[`present.${i}.key`]!, out[`present.${i}.value`]!]).flat();
-    const logits = (await out.logits!.getData()) as Float32Array;
+    const logits = await readFloat(out.logits!);
     const V = out.logits!.dims[2]!;
     const heads = this.config.mmduet?.heads;
     return {
       cache: { tensors, length: total },
-      informative: heads ? ((await out[heads.informative]!.getData()) as Float32Array) : new Float32Array(0),
-      relevance: heads ? ((await out[heads.relevance]!.getData()) as Float32Array) : new Float32Array(0),
+      informative: heads ? await readFloat(out[heads.informative]!) : new Float32Array(0),
+      relevance: heads ? await readFloat(out[heads.relevance]!) : new Float32Array(0),
       lastLogits: logits.subarray(logits.length - V),
     };
   }
@@ -185,10 +213,10 @@ export class OnnxModel implements LoadedModel {
     const tensors = await Promise.all(
       cache.tensors.map(async (t) => {
         const [b, heads, T, D] = t.dims as [number, number, number, number];
-        const data = (await t.getData()) as Float32Array;
-        const out = new Float32Array(b * heads * length * D);
-        for (let h = 0; h < b * heads; h++) out.set(data.subarray(h * T * D, h * T * D + length * D), h * length * D);
-        return new ort.Tensor('float32', out, [b, heads, length, D]);
+        const data = (await t.getData()) as FloatData;
+        const out = data instanceof Uint16Array ? new Uint16Array(b * heads * length * D) : new Float32Array(b * heads * length * D);
+        for (let h = 0; h < b * heads; h++) out.set(data.subarray(h * T * D, h * T * D + length * D) as never, h * length * D);
+        return out instanceof Uint16Array ? new ort.Tensor('float16', out, [b, heads, length, D]) : new ort.Tensor('float32', out, [b, heads, length, D]);
       }),
     );
     return { tensors, length };
@@ -209,19 +237,25 @@ export async function loadModel(opts: LoadModelOptions): Promise<OnnxModel> {
   const dir = resolve(opts.modelDir);
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw InputError.at(dir, undefined, 'a model directory (model-contract.md §1)', 'no such directory');
-  const missing = REQUIRED_FILES.filter((f) => !existsSync(join(dir, f)));
+  const configFile = join(dir, 'config.json');
+  const rawConfig = existsSync(configFile) ? readJson(configFile) : undefined;
+  const dtypes = resolveDtypes(opts.dtype, rawConfig, configFile);
+  const files = graphFiles(dtypes);
+  const missing = [...TEXT_FILES, ...Object.values(files)].filter((f) => !existsSync(join(dir, f)));
   if (missing.length > 0) throw new InputError(`${dir}: model directory is missing ${missing.join(', ')} (model-contract.md §1)`);
-  const config = parseModelConfig(readJson(join(dir, 'config.json')), join(dir, 'config.json'));
+  const config = parseModelConfig(rawConfig, configFile);
   const tokenizer = new Tokenizer(readJson(join(dir, 'tokenizer.json')) as object, readJson(join(dir, 'tokenizer_config.json')) as object);
+  const threads = opts.intraOpThreads;
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new InputError(`threads: expected a positive integer, found ${threads}`);
   const provider = await chooseProvider(opts.device ?? 'auto', log);
   let sessions: Sessions;
   try {
-    sessions = await createSessions(dir, provider, config);
+    sessions = await createSessions(dir, files, provider, config, threads);
   } catch (e) {
     throw new InputError(`${dir}: onnxruntime could not load the model on ${provider}: ${errorText(e)}`);
   }
   const meta = (s: ort.InferenceSession) => ({ inputs: metaOf(s, 'inputMetadata'), outputs: metaOf(s, 'outputMetadata') });
-  const problems = contractProblems(config, { vision: meta(sessions.vision), embed: meta(sessions.embed), decoder: meta(sessions.decoder) });
+  const problems = contractProblems(config, files, { vision: meta(sessions.vision), embed: meta(sessions.embed), decoder: meta(sessions.decoder) });
   const stop = config.mmduet?.generation.stopTokenId;
   const imEnd = tokenizer.token_to_id('<|im_end|>');
   if (stop !== undefined && imEnd !== stop) problems.push(`config.json: $.mmduet.generation.stop_token_id is ${stop} but tokenizer.json gives <|im_end|> the id ${imEnd}`);
@@ -230,12 +264,12 @@ export async function loadModel(opts: LoadModelOptions): Promise<OnnxModel> {
     throw new InputError(`${dir}: model does not meet the contract (model-contract.md §3): ${problems.join('; ')}`);
   }
   if (config.mmduet === null) log(`notice: ${dir} has no "mmduet" block in config.json: loaded in no-heads mode (text generation only; MMDuet benchmarks refuse it)`);
-  return new OnnxModel(dir, config, provider, fingerprintDir(dir), sessions, tokenizer);
+  return new OnnxModel(dir, config, provider, fingerprintDir(dir), dtypes, sessions, tokenizer);
 }
 
 /** Loads on CPU to check the contract, then releases; returns what `doctor` prints. */
-export async function checkModelDir(modelDir: string): Promise<{ config: ModelConfig; fingerprint: ModelFingerprint; noHeads: boolean }> {
-  const model = await loadModel({ modelDir, device: 'cpu', log: () => {} });
+export async function checkModelDir(modelDir: string, dtype?: LoadModelOptions['dtype']): Promise<{ config: ModelConfig; fingerprint: ModelFingerprint; noHeads: boolean; dtypes: GraphDtypes }> {
+  const model = await loadModel({ modelDir, device: 'cpu', log: () => {}, dtype });
   await model.release();
-  return { config: model.config, fingerprint: model.fingerprint, noHeads: model.noHeads };
+  return { config: model.config, fingerprint: model.fingerprint, noHeads: model.noHeads, dtypes: model.dtypes };
 }

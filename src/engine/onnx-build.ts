@@ -7,11 +7,12 @@ import onnxProto from 'onnx-proto';
 const { onnx } = onnxProto;
 
 export type Dim = number | string;
-export type ElemType = 'float' | 'int64' | 'bool';
+export type ElemType = 'float' | 'float16' | 'int64' | 'bool';
 export type Attr = { i: number } | { f: number } | { ints: number[] } | { s: string };
 
 const ELEM: Record<ElemType, number> = {
   float: onnx.TensorProto.DataType.FLOAT,
+  float16: onnx.TensorProto.DataType.FLOAT16,
   int64: onnx.TensorProto.DataType.INT64,
   bool: onnx.TensorProto.DataType.BOOL,
 };
@@ -56,9 +57,15 @@ export class GraphBuilder {
     this.outputs.push(valueInfo(name, elem, shape));
   }
 
-  /** Declares an existing node output as a graph output under its own name. */
-  markOutput(name: string, elem: ElemType, shape: Dim[]): void {
-    this.outputs.push(valueInfo(name, elem, shape));
+  /** A float input of type `elem`, cast to float32 for the rest of the graph. */
+  floatInput(name: string, elem: 'float' | 'float16', shape: Dim[]): string {
+    this.input(name, elem, shape);
+    return elem === 'float' ? name : this.op('Cast', [name], { to: { i: ELEM.float } });
+  }
+
+  /** Declares float32 `value` as output `name` of type `elem` (cast when float16). */
+  floatOutput(value: string, name: string, elem: 'float' | 'float16', shape: Dim[]): void {
+    this.output(elem === 'float' ? value : this.op('Cast', [value], { to: { i: ELEM.float16 } }), name, elem, shape);
   }
 
   floats(dims: number[], data: ArrayLike<number>, hint = 'w'): string {

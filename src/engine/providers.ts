@@ -29,8 +29,9 @@ export interface ProbeResult {
   error?: string;
 }
 
-export function sessionOptions(provider: ProviderName, gpuOutputs: string[] = []): ort.InferenceSession.SessionOptions {
+export function sessionOptions(provider: ProviderName, gpuOutputs: string[] = [], intraOpThreads?: number): ort.InferenceSession.SessionOptions {
   const options: ort.InferenceSession.SessionOptions = { executionProviders: [provider], graphOptimizationLevel: 'all' };
+  if (intraOpThreads !== undefined) options.intraOpNumThreads = intraOpThreads;
   // WebGPU only: keep these outputs (the KV cache) on the device between runs; ignored elsewhere.
   if (provider === 'webgpu' && gpuOutputs.length > 0) {
     options.preferredOutputLocation = Object.fromEntries(gpuOutputs.map((n) => [n, 'gpu-buffer' as const]));

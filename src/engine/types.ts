@@ -13,6 +13,13 @@ export interface LoadModelOptions {
   device?: DeviceChoice;
   /** Notices (provider fallback, no-heads mode). Default: stderr. */
   log?: (line: string) => void;
+  /**
+   * Graph dtype(s) (model-contract.md §3a): one for all graphs or per graph, e.g. `{ vision: 'fp16', decoder: 'q4f16' }`.
+   * Default: config.json `transformers.js_config.dtype`, else fp32.
+   */
+  dtype?: string | Partial<Record<'vision' | 'embed' | 'decoder', string>>;
+  /** CPU threads per session run (onnxruntime `intraOpNumThreads`); default: onnxruntime's choice (one per core). */
+  intraOpThreads?: number;
 }
 
 /** sha256 of every file in the model directory (the model fingerprint used in cache keys). */
@@ -53,6 +60,8 @@ export interface LoadedModel {
   config: ModelConfig;
   provider: ProviderName;
   fingerprint: ModelFingerprint;
+  /** dtype of each graph (file suffix, model-contract.md §3a). */
+  dtypes: Record<'vision' | 'embed' | 'decoder', string>;
   /** true when the model has no `mmduet` block or no head outputs; runDuet refuses such models. */
   noHeads: boolean;
   /** Encode letterboxed, normalised frames `[n,3,R,R]` → frame embeddings `[n, frameNumTokens, H]` (batches of 32). */

@@ -1,5 +1,5 @@
 import type { CaptionItem } from './caption-types.js';
-import { ngramCountsByOrder, pySplit } from './ngrams.js';
+import { PROFILE_MAX_N, withNgramProfiles, type NgramProfile } from './ngrams.js';
 
 /** BLEU-1..4 exactly as coco-caption's BleuScorer computes them (option 'closest'). */
 export interface BleuResult {
@@ -9,7 +9,7 @@ export interface BleuResult {
   perItem: number[][];
 }
 
-const MAX_N = 4;
+const MAX_N = PROFILE_MAX_N;
 // BleuScorer's smoothing constants: numerators get TINY, denominators SMALL.
 const TINY = 1e-15;
 const SMALL = 1e-9;
@@ -32,25 +32,29 @@ function closestRefLength(refLens: number[], testLen: number): number {
   return best;
 }
 
-function itemStats(item: CaptionItem): BleuStats {
+function itemStats(item: CaptionItem, profile: (text: string) => NgramProfile, maxRefCounts: Map<number, number>): BleuStats {
   // coco-caption splits on Python whitespace (str.split()), so U+00A0 inside a "2 1/2" token splits here.
-  const refWords = item.references.map(pySplit);
-  const maxRefCounts = Array.from({ length: MAX_N }, () => new Map<string, number>());
-  for (const words of refWords) {
-    ngramCountsByOrder(words, MAX_N).forEach((counts, k) => {
-      const max = maxRefCounts[k]!;
-      for (const [g, c] of counts) if ((max.get(g) ?? 0) < c) max.set(g, c);
-    });
+  const refs = item.references.map(profile);
+  // N-gram ids are distinct across orders, so one map holds every order's clipping counts.
+  maxRefCounts.clear();
+  for (const r of refs) {
+    for (let k = 0; k < MAX_N; k++) {
+      const ids = r.ids[k]!;
+      const counts = r.counts[k]!;
+      for (let i = 0; i < ids.length; i++) if ((maxRefCounts.get(ids[i]!) ?? 0) < counts[i]!) maxRefCounts.set(ids[i]!, counts[i]!);
+    }
   }
-  const testWords = pySplit(item.candidate);
-  const testLen = testWords.length;
+  const test = profile(item.candidate);
+  const testLen = test.nWords;
   const guess: number[] = [];
   const correct = new Array<number>(MAX_N).fill(0);
-  for (let k = 0; k < MAX_N; k++) guess.push(Math.max(0, testLen - k));
-  ngramCountsByOrder(testWords, MAX_N).forEach((counts, k) => {
-    for (const [g, c] of counts) correct[k]! += Math.min(maxRefCounts[k]!.get(g) ?? 0, c);
-  });
-  return { testLen, refLen: closestRefLength(refWords.map((w) => w.length), testLen), guess, correct };
+  for (let k = 0; k < MAX_N; k++) {
+    guess.push(Math.max(0, testLen - k));
+    const ids = test.ids[k]!;
+    const counts = test.counts[k]!;
+    for (let i = 0; i < ids.length; i++) correct[k]! += Math.min(maxRefCounts.get(ids[i]!) ?? 0, counts[i]!);
+  }
+  return { testLen, refLen: closestRefLength(refs.map((r) => r.nWords), testLen), guess, correct };
 }
 
 /** BLEU-1..4 of one set of statistics: cumulative product of smoothed precisions, then the brevity penalty. */
@@ -70,9 +74,10 @@ function bleuOfStats(s: BleuStats): number[] {
 export function bleu(items: CaptionItem[]): BleuResult {
   const total: BleuStats = { testLen: 0, refLen: 0, guess: new Array<number>(MAX_N).fill(0), correct: new Array<number>(MAX_N).fill(0) };
   const perItem: number[][] = Array.from({ length: MAX_N }, () => []);
+  const maxRefCounts = new Map<number, number>();
   for (const item of items) {
     if (item.references.length === 0) throw new Error(`BLEU: item ${item.id} has no references`);
-    const s = itemStats(item);
+    const s = withNgramProfiles((profile) => itemStats(item, profile, maxRefCounts));
     total.testLen += s.testLen;
     total.refLen += s.refLen;
     for (let k = 0; k < MAX_N; k++) {

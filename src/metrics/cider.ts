@@ -1,8 +1,8 @@
 import type { CaptionItem, CaptionScorer, CorpusScore } from './caption-types.js';
-import { ngramCountsByOrder, pySplit } from './ngrams.js';
+import { internedCount, internerGeneration, PROFILE_MAX_N, withNgramProfiles, type NgramProfile } from './ngrams.js';
 import { mean } from './rouge.js';
 
-const MAX_N = 4;
+const MAX_N = PROFILE_MAX_N;
 /** Width of CIDEr-D's Gaussian length penalty. */
 export const CIDER_SIGMA = 6;
 
@@ -16,16 +16,160 @@ export interface CiderOptions {
   keyOrder?: 'input' | 'sorted-string';
 }
 
-interface NgramVector {
-  /** One map per n (index n-1): n-gram -> tf * idf. */
-  vec: Map<string, number>[];
+/** tf·idf vector of one text in one call: per order, values aligned with its profile's ids. */
+interface TfIdfVector {
+  ids: Int32Array[];
+  vals: Float64Array[];
   norm: number[];
   /** Number of bigram occurrences (coco-caption's "length" for the penalty). */
   length: number;
 }
 
-function countsByOrder(text: string): Map<string, number>[] {
-  return ngramCountsByOrder(pySplit(text), MAX_N);
+/**
+ * What a call's references determine: document frequencies (in the dense scratch arrays, tagged
+ * `dfTag`), idf by document frequency, and the tf·idf vector of every text seen with them. SODA_c
+ * calls the scorer once per gold caption with the same references, so the last context is kept
+ * and reused when the next call's references are the very same texts.
+ */
+interface IdfContext {
+  generation: number;
+  refs: NgramProfile[][];
+  dfTag: number;
+  /** idfByDf[d] = log N − log max(1, d) for d = 0..N. */
+  idfByDf: Float64Array;
+  vectors: Map<NgramProfile, TfIdfVector>;
+}
+
+// Dense scratch arrays indexed by n-gram id; an entry counts only when its stamp is current, so
+// nothing is ever cleared. Reused by every call (ciderD is synchronous).
+let stamp = 0;
+let dfStamp = new Int32Array(0);
+let dfCount = new Int32Array(0);
+let itemStamp = new Int32Array(0);
+let pairStamp = new Int32Array(0);
+let pairVal = new Float64Array(0);
+let lastContext: IdfContext | null = null;
+
+function nextStamp(): number {
+  if (stamp >= 0x7fffffff) {
+    // Wrap-around: forget every tag (and the context whose df entries they marked).
+    for (const a of [dfStamp, itemStamp, pairStamp]) a.fill(0);
+    stamp = 0;
+    lastContext = null;
+  }
+  return ++stamp;
+}
+
+function growScratch(size: number): void {
+  if (dfStamp.length >= size) return;
+  const cap = Math.max(size, dfStamp.length * 2, 1024);
+  const grow = <A extends Int32Array | Float64Array>(a: A, make: (n: number) => A): A => {
+    const b = make(cap);
+    b.set(a);
+    return b;
+  };
+  dfStamp = grow(dfStamp, (n) => new Int32Array(n));
+  dfCount = grow(dfCount, (n) => new Int32Array(n));
+  itemStamp = grow(itemStamp, (n) => new Int32Array(n));
+  pairStamp = grow(pairStamp, (n) => new Int32Array(n));
+  pairVal = grow(pairVal, (n) => new Float64Array(n));
+}
+
+function sameReferences(a: NgramProfile[][], b: NgramProfile[][]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.length !== y.length) return false;
+    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+  }
+  return true;
+}
+
+/** Document frequency of each n-gram: the number of items whose references contain it. */
+function idfContext(refs: NgramProfile[][]): IdfContext {
+  const last = lastContext;
+  if (last && last.generation === internerGeneration && sameReferences(last.refs, refs)) return last;
+  const dfTag = nextStamp();
+  for (const refSet of refs) {
+    const item = nextStamp();
+    for (const r of refSet) {
+      for (const ids of r.ids) {
+        for (let k = 0; k < ids.length; k++) {
+          const g = ids[k]!;
+          if (itemStamp[g] === item) continue;
+          itemStamp[g] = item;
+          if (dfStamp[g] === dfTag) dfCount[g]!++;
+          else {
+            dfStamp[g] = dfTag;
+            dfCount[g] = 1;
+          }
+        }
+      }
+    }
+  }
+  const logN = Math.log(refs.length);
+  const idfByDf = new Float64Array(refs.length + 1);
+  for (let d = 0; d <= refs.length; d++) idfByDf[d] = logN - Math.log(Math.max(1, d));
+  const ctx: IdfContext = { generation: internerGeneration, refs, dfTag, idfByDf, vectors: new Map() };
+  lastContext = ctx;
+  return ctx;
+}
+
+function tfIdfVector(ctx: IdfContext, p: NgramProfile): TfIdfVector {
+  let v = ctx.vectors.get(p);
+  if (v) return v;
+  const vals: Float64Array[] = [];
+  const norm: number[] = [];
+  let length = 0;
+  for (let n = 0; n < MAX_N; n++) {
+    const ids = p.ids[n]!;
+    const counts = p.counts[n]!;
+    const out = new Float64Array(ids.length);
+    let sq = 0;
+    for (let k = 0; k < ids.length; k++) {
+      const g = ids[k]!;
+      const tf = counts[k]!;
+      const x = tf * ctx.idfByDf[dfStamp[g] === ctx.dfTag ? dfCount[g]! : 0]!;
+      out[k] = x;
+      sq += x * x;
+      if (n === 1) length += tf;
+    }
+    vals.push(out);
+    norm.push(Math.sqrt(sq));
+  }
+  v = { ids: p.ids, vals, norm, length };
+  ctx.vectors.set(p, v);
+  return v;
+}
+
+/**
+ * Adds sim(h, r) per order to `sum`: clipped dot product over the n-grams of h in h's order
+ * (n-grams absent from r add exactly +0, so they are skipped), normalised, times the penalty.
+ */
+function addSimilarity(h: TfIdfVector, r: TfIdfVector, sum: number[]): void {
+  const delta = h.length - r.length;
+  const penalty = Math.exp(-(delta * delta) / (2 * CIDER_SIGMA * CIDER_SIGMA));
+  const tag = nextStamp();
+  for (let n = 0; n < MAX_N; n++) {
+    const rIds = r.ids[n]!;
+    const rVals = r.vals[n]!;
+    for (let k = 0; k < rIds.length; k++) {
+      pairStamp[rIds[k]!] = tag;
+      pairVal[rIds[k]!] = rVals[k]!;
+    }
+    const hIds = h.ids[n]!;
+    const hVals = h.vals[n]!;
+    let val = 0;
+    for (let k = 0; k < hIds.length; k++) {
+      const g = hIds[k]!;
+      if (pairStamp[g] !== tag) continue;
+      const rv = pairVal[g]!;
+      val += Math.min(hVals[k]!, rv) * rv; // CIDEr-D clipping
+    }
+    if (h.norm[n] !== 0 && r.norm[n] !== 0) val /= h.norm[n]! * r.norm[n]!;
+    sum[n]! += val * penalty;
+  }
 }
 
 /** Python's string ordering (code points), not JavaScript's UTF-16 code-unit order. */
@@ -43,63 +187,20 @@ export function comparePyStrings(a: string, b: string): number {
  */
 export function ciderD(items: CaptionItem[], opts: CiderOptions = {}): CorpusScore {
   if (items.length === 0) throw new Error('CIDEr-D needs at least one item');
-  const cands = items.map((it) => countsByOrder(it.candidate));
-  const refs = items.map((it) => {
-    if (it.references.length === 0) throw new Error(`CIDEr-D: item ${it.id} has no references`);
-    return it.references.map(countsByOrder);
-  });
-  const df = new Map<string, number>();
-  for (const refSet of refs) {
-    const seen = new Set<string>();
-    for (const r of refSet) for (const m of r) for (const g of m.keys()) seen.add(g);
-    for (const g of seen) df.set(g, (df.get(g) ?? 0) + 1);
-  }
-  const logN = Math.log(items.length);
-  const idfCache = new Map<string, number>();
-  const idf = (g: string): number => {
-    let v = idfCache.get(g);
-    if (v === undefined) {
-      v = logN - Math.log(Math.max(1, df.get(g) ?? 0));
-      idfCache.set(g, v);
-    }
-    return v;
-  };
-
-  const toVector = (counts: Map<string, number>[]): NgramVector => {
-    const vec = counts.map(() => new Map<string, number>());
-    const norm = new Array<number>(MAX_N).fill(0);
-    let length = 0;
-    counts.forEach((m, n) => {
-      for (const [g, tf] of m) {
-        const v = tf * idf(g);
-        vec[n]!.set(g, v);
-        norm[n]! += v * v;
-        if (n === 1) length += tf;
-      }
+  const scores = withNgramProfiles((profile) => {
+    const cands = items.map((it) => profile(it.candidate));
+    const refs = items.map((it) => {
+      if (it.references.length === 0) throw new Error(`CIDEr-D: item ${it.id} has no references`);
+      return it.references.map(profile);
     });
-    return { vec, norm: norm.map(Math.sqrt), length };
-  };
-
-  const sim = (h: NgramVector, r: NgramVector): number[] => {
-    const delta = h.length - r.length;
-    const penalty = Math.exp(-(delta * delta) / (2 * CIDER_SIGMA * CIDER_SIGMA));
-    return h.vec.map((hm, n) => {
-      const rm = r.vec[n]!;
-      let val = 0;
-      for (const [g, hv] of hm) {
-        const rv = rm.get(g) ?? 0;
-        val += Math.min(hv, rv) * rv; // CIDEr-D clipping
-      }
-      if (h.norm[n] !== 0 && r.norm[n] !== 0) val /= h.norm[n]! * r.norm[n]!;
-      return val * penalty;
+    growScratch(internedCount());
+    const ctx = idfContext(refs);
+    return cands.map((c, i) => {
+      const h = tfIdfVector(ctx, c);
+      const sum = new Array<number>(MAX_N).fill(0);
+      for (const r of refs[i]!) addSimilarity(h, tfIdfVector(ctx, r), sum);
+      return (mean(sum) / refs[i]!.length) * 10;
     });
-  };
-
-  const scores = cands.map((c, i) => {
-    const h = toVector(c);
-    const sum = new Array<number>(MAX_N).fill(0);
-    for (const rc of refs[i]!) sim(h, toVector(rc)).forEach((v, n) => (sum[n]! += v));
-    return (mean(sum) / refs[i]!.length) * 10;
   });
   const corpus = mean(scores);
   if (opts.keyOrder === 'sorted-string') {

@@ -246,11 +246,49 @@ const RULES: Rule[] = [
   rule(ci('&nbsp;'), skip),
 ];
 
+const CODE_SPACE = 0x20;
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+}
+
+/** Words for which a rule listed before WORD (cannot, gonna, …) wins the tie at the same length. */
+const TIED_BEFORE_WORD = /^(?:cannot|gonna|gotta|lemme|gimme|wanna)$/i;
+
+/**
+ * Fast path, same result as trying every rule: an ASCII-letter run followed by a space or the
+ * end of the line is one token, its own text. WORD matches exactly the run; the rules that could
+ * match more need a character other than a letter inside the run or a space after it (a dot, an
+ * apostrophe, a hyphen, a slash, @, &, a digit), except ABBREV4 with its trailing SPACE, which
+ * wins by one character but emits the same text and consumes the same run; the rules listed
+ * before WORD that tie are the contractions of TIED_BEFORE_WORD. A run of spaces is skipped
+ * (SPACES; no other rule starts with a space). Returns the end of the run, or -1 (use the rules).
+ */
+function simpleRunEnd(line: string, pos: number): number {
+  const c = line.charCodeAt(pos);
+  let end = pos + 1;
+  if (c === CODE_SPACE) {
+    while (end < line.length && line.charCodeAt(end) === CODE_SPACE) end++;
+    return end;
+  }
+  if (!isAsciiLetter(c)) return -1;
+  while (end < line.length && isAsciiLetter(line.charCodeAt(end))) end++;
+  if (end < line.length && line.charCodeAt(end) !== CODE_SPACE) return -1;
+  if ((end - pos === 5 || end - pos === 6) && TIED_BEFORE_WORD.test(line.slice(pos, end))) return -1;
+  return end;
+}
+
 /** Raw PTB tokens of one line, before lower-casing and before the coco-caption filter. */
 export function ptbLexTokens(line: string): string[] {
   const tokens: string[] = [];
   let pos = 0;
   while (pos < line.length) {
+    const runEnd = simpleRunEnd(line, pos);
+    if (runEnd >= 0) {
+      if (line.charCodeAt(pos) !== CODE_SPACE) tokens.push(line.slice(pos, runEnd));
+      pos = runEnd;
+      continue;
+    }
     let best: { rule: Rule; text: string; total: number } | undefined;
     for (const r of RULES) {
       r.re.lastIndex = pos;

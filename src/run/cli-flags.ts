@@ -7,7 +7,7 @@ import type { DeviceChoice, SystemPromptMode } from '../engine/types.js';
 import type { Profile } from '../video/sampling.js';
 import { InputError } from '../errors.js';
 import { parseShard } from './annotations.js';
-import type { InferOptions } from './infer.js';
+import type { InferOptions, InferSummary } from './infer.js';
 
 export const inferFlags = {
   model: Flags.string({ summary: 'ONNX model directory (model-contract.md).', env: 'MMDUET_MODEL' }),
@@ -58,12 +58,15 @@ export function inferOptionsFromFlags(benchmark: string, flags: ParsedInferFlags
   };
 }
 
-export function formatInferSummary(s: { runDir: string; planned: number; skipped: number; completed: number; failed: number; frames: number; cachedVideos: number; systemPromptCases: Record<string, number>; unconsumedUserTurns: number; wallMs: number }): string {
+export function formatInferSummary(s: InferSummary): string {
   const cases = Object.entries(s.systemPromptCases).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  const shown = s.failures.slice(0, 10).map((f) => `  failed ${f.questionId}: ${f.reason}`);
+  if (s.failures.length > shown.length) shown.push(`  … ${s.failures.length - shown.length} more in errors.jsonl`);
   return [
     `run: ${s.runDir}`,
     `items: ${s.planned} planned, ${s.skipped} already done, ${s.completed} done now, ${s.failed} failed (see errors.jsonl)`,
     `frames: ${s.frames} (${s.cachedVideos} videos from the embedding cache), ${(s.wallMs / 1000).toFixed(1)} s`,
     `system-prompt cases: ${cases}; unconsumed user turns (quirk Q10): ${s.unconsumedUserTurns}`,
+    ...shown,
   ].join('\n');
 }

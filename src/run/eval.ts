@@ -20,9 +20,20 @@ export interface EvalOptions extends InferOptions {
   params?: Record<string, string | number | boolean | undefined>;
 }
 
+/** Mean wall-clock per predicted item (benchmarks.md §5 Table 4 "time per example"), from timings.jsonl. */
+export interface InferenceTiming {
+  items: number;
+  mean_total_ms: number;
+  mean_decode_ms: number;
+  mean_vision_ms: number;
+  mean_duet_ms: number;
+  /** Items whose embeddings came from the cache (their decode and vision times are 0). */
+  cached_items: number;
+}
+
 export interface EvalOutcome {
   inference: InferSummary;
-  result: ScoreResult & { perItemVideo?: Record<string, string> };
+  result: ScoreResult & { perItemVideo?: Record<string, string>; inference_timing?: InferenceTiming };
   resultPath: string;
 }
 
@@ -57,8 +68,19 @@ export function attachInference(result: ScoreResult, run: RunDir, dataPath: stri
       `${errors.length} item(s) failed at inference and have no prediction line (${[...reasons].map(([k, n]) => `${k}: ${n}`).join(', ')}); see ${join(run.dir, 'errors.jsonl')}`,
     );
   }
+  const timings = run.timings<{ total_ms: number; decode_ms: number; vision_ms: number; duet_ms: number; embeddings_cached: boolean }>();
+  const mean = (f: (t: (typeof timings)[number]) => number) => (timings.length ? timings.reduce((s, t) => s + f(t), 0) / timings.length : 0);
+  const inference_timing: InferenceTiming = {
+    items: timings.length,
+    mean_total_ms: mean((t) => t.total_ms),
+    mean_decode_ms: mean((t) => t.decode_ms),
+    mean_vision_ms: mean((t) => t.vision_ms),
+    mean_duet_ms: mean((t) => t.duet_ms),
+    cached_items: timings.filter((t) => t.embeddings_cached).length,
+  };
   return {
     ...result,
+    inference_timing,
     counts: { ...result.counts, inference_items_planned: run.run.items_planned, inference_items_predicted: run.done.size, inference_items_failed: errors.length },
     notes,
     perItemVideo,

@@ -158,7 +158,7 @@ export class RunDir {
     return rd;
   }
 
-  appendPrediction(record: { question_id: string }, timing: Record<string, unknown>): void {
+  appendPrediction<T extends { question_id: string }>(record: T, timing: Record<string, unknown>): void {
     appendJsonlSync(this.predictionsFile, record);
     appendJsonlSync(this.timingsFile, { question_id: record.question_id, ...timing });
     this.done.add(record.question_id);

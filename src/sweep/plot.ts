@@ -60,7 +60,7 @@ export function sweepChartConfig(sweep: SweepFile, spec: PlotSpec): ChartConfigu
     });
     for (const ref of paperReferences(sweep.benchmark, metric)) {
       datasets.push({
-        label: `${ref.model}: ${metric} ${ref.value} (paper ${ref.table})`,
+        label: `${ref.model}: ${metric} = ${ref.value} (paper ${ref.table})`,
         data: [
           { x: xMin, y: ref.value },
           { x: xMax, y: ref.value },
@@ -87,7 +87,7 @@ export function sweepChartConfig(sweep: SweepFile, spec: PlotSpec): ChartConfigu
       },
       plugins: {
         title: { display: true, text: `${spec.title}: ${spec.metrics.join(', ')} versus ${sweep.param}`, font: { size: 20 } },
-        legend: { display: true, position: 'right', labels: { font: { size: 11 }, boxWidth: 24 } },
+        legend: { display: true, position: 'bottom', labels: { font: { size: 11 }, boxWidth: 24 } },
       },
     },
   };

@@ -134,7 +134,9 @@ export async function embedVideo(req: EmbedRequest): Promise<VideoEmbeddings> {
     batchSize: req.batchSize ?? 32,
     ffmpeg: req.ffmpeg,
   });
-  const parts: Float32Array[] = [];
+  // Allocated once the first batch tells the embedding width: one buffer, no second copy at the end.
+  let embeddings = new Float32Array(0);
+  let valuesPerFrame = 0;
   let decodeMs = 0;
   let encodeMs = 0;
   let t = performance.now();
@@ -142,24 +144,24 @@ export async function embedVideo(req: EmbedRequest): Promise<VideoEmbeddings> {
   for await (const batch of video.batches()) {
     const t1 = performance.now();
     decodeMs += t1 - t;
-    parts.push(await req.encoder.encodeFrames(batch.pixels, batch.count));
+    const encoded = await req.encoder.encodeFrames(batch.pixels, batch.count);
     t = performance.now();
     encodeMs += t - t1;
+    if (done === 0) {
+      valuesPerFrame = encoded.length / batch.count;
+      embeddings = new Float32Array(video.plan.frames * valuesPerFrame);
+    }
+    embeddings.set(encoded, done * valuesPerFrame);
     done += batch.count;
     req.onFrames?.(done, video.plan.frames);
   }
   const frames = video.taken();
-  const total = parts.reduce((s, p) => s + p.length, 0);
-  const embeddings = new Float32Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    embeddings.set(p, offset);
-    offset += p.length;
-  }
+  // The file may hold fewer frames than its metadata promised.
+  if (frames * valuesPerFrame < embeddings.length) embeddings = embeddings.slice(0, frames * valuesPerFrame);
   const meta: CacheMeta = {
     version: PREPROCESS_VERSION,
     frames,
-    valuesPerFrame: total / frames,
+    valuesPerFrame,
     frameTimes: video.times(),
     duration: video.info.duration,
     plan: video.plan,

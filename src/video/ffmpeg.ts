@@ -111,27 +111,41 @@ function oneLine(s: string): string {
 }
 
 /**
- * Colour conversion as OpenCV's ffmpeg reader does it (sws_scale, SWS_BICUBIC, BT.601 matrix unless
- * the pixel format says otherwise). Every decoded frame is passed through (no frame-rate filter:
- * ffmpeg's fps filter picks different frames than the released loader).
+ * Colour conversion as OpenCV's ffmpeg reader does it (swscale with SWS_BICUBIC; colour matrix and
+ * range from the stream's tags). Checked against cv2.VideoCapture (opencv-python 4.14): identical
+ * RGB bytes on untagged, BT.709-tagged and full-range (yuvj420p) H.264 and on shared drive.mp4.
+ * Every decoded frame is passed through (no frame-rate filter: ffmpeg's fps filter picks different
+ * frames than the released loader). Not checked: videos with rotation metadata (both ffmpeg and
+ * recent OpenCV apply it).
  */
-function decodeArgs(path: string): string[] {
+/** `a+b+c+…` as a balanced tree: ffmpeg's expression parser refuses a flat sum of more than ~100 terms. */
+function anyOf(terms: string[]): string {
+  if (terms.length === 1) return terms[0]!;
+  const mid = terms.length >> 1;
+  return `(${anyOf(terms.slice(0, mid))}+${anyOf(terms.slice(mid))})`;
+}
+
+function decodeArgs(path: string, only: number[] | undefined): string[] {
+  // `select` counts decoded frames (n) before any conversion, so only the wanted frames are converted
+  // to RGB and piped; the choice of frames stays the loader's (the indices come from FrameSelector).
+  const select = only ? `select='${anyOf(only.map((j) => `eq(n,${j})`))}',` : '';
   return [
     '-nostdin', '-v', 'error', '-i', path, '-map', '0:v:0', '-an', '-sn',
     '-vsync', 'passthrough',
-    '-vf', 'scale=flags=bicubic:in_color_matrix=bt601',
+    '-vf', `${select}scale=flags=bicubic`,
     '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1',
   ];
 }
 
 /**
- * Decodes every frame of the first video stream in order and yields each as an RGB24 buffer of
- * `width · height · 3` bytes. The buffer is reused: consume it before asking for the next frame.
- * `stop()` (return from the loop) kills ffmpeg, so truncated sampling decodes only what it needs.
+ * Decodes the first video stream in order and yields each frame (or, with `only`, just the frames
+ * with those 0-based decoded indices, ascending) as an RGB24 buffer of `width · height · 3` bytes.
+ * The buffer is reused: consume it before asking for the next frame. Leaving the loop early kills
+ * ffmpeg, so truncated sampling decodes only what it needs.
  */
-export async function* decodeRgbFrames(path: string, info: VideoInfo, paths: FfmpegPaths): AsyncGenerator<Uint8Array> {
+export async function* decodeRgbFrames(path: string, info: VideoInfo, paths: FfmpegPaths, only?: number[]): AsyncGenerator<Uint8Array> {
   const frameBytes = info.width * info.height * 3;
-  const child = spawn(paths.ffmpeg, decodeArgs(path), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(paths.ffmpeg, decodeArgs(path, only), { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => {

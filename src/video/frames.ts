@@ -4,7 +4,7 @@
  */
 import { decodeRgbFrames, probeVideo, VideoError, type FfmpegPaths, type VideoInfo } from './ffmpeg.js';
 import { letterboxGeometry, letterboxRgb, normalisationTables, rgbToChw, type LetterboxGeometry, type Normalisation } from './letterbox.js';
-import { FrameSelector, frameTimes, planSampling, type SamplingPlan, type SamplingSettings } from './sampling.js';
+import { FrameSelector, frameTimes, planSampling, plannedIndices, type SamplingPlan, type SamplingSettings } from './sampling.js';
 
 export interface FrameBatch {
   /** `[count, 3, size, size]` float32, CHW, normalised. */
@@ -45,8 +45,12 @@ export function openSampledVideo(path: string, opts: FrameStreamOptions): Sample
   const plan = planSampling(info.fps, info.frameCount, opts.settings);
   if (plan.frames === 0) throw new VideoError(path, 'zero-length video (no frame to sample)');
   const geometry = letterboxGeometry(info.width, info.height, opts.size);
-  const selector = new FrameSelector(plan, info.fps);
+  // The loader's choice of frames depends only on the decoded index, so it is known in advance.
+  // When most frames are skipped, ffmpeg converts and pipes only the chosen ones (same frames, less work).
+  const indices = plannedIndices(plan, info.fps, info.frameCount);
+  const selectInFfmpeg = info.frameCount >= 2 * plan.frames;
   let decoded = 0;
+  let taken = 0;
   async function* batches(): AsyncGenerator<FrameBatch> {
     const tables = normalisationTables(opts.normalisation);
     const plane = 3 * opts.size * opts.size;
@@ -55,34 +59,40 @@ export function openSampledVideo(path: string, opts: FrameStreamOptions): Sample
     let count = 0;
     let first = 0;
     let decodedIndex: number[] = [];
-    for await (const rgb of decodeRgbFrames(path, info, opts.ffmpeg)) {
-      const k = selector.offer();
-      decoded++;
-      if (k >= 0) {
-        letterboxRgb(rgb, info.width, info.height, opts.size, canvas);
-        rgbToChw(canvas, opts.size, tables, pixels, count * plane);
-        decodedIndex.push(decoded - 1);
-        count++;
-        if (count === opts.batchSize) {
-          yield { pixels, count, first, decodedIndex };
-          first += count;
-          count = 0;
-          decodedIndex = [];
-          pixels = new Float32Array(opts.batchSize * plane);
-        }
+    const selector = new FrameSelector(plan, info.fps);
+    for await (const rgb of decodeRgbFrames(path, info, opts.ffmpeg, selectInFfmpeg ? indices : undefined)) {
+      let j: number;
+      if (selectInFfmpeg) {
+        j = indices[taken]!;
+        decoded = j + 1;
+      } else {
+        j = decoded++;
+        if (selector.offer() < 0) continue;
       }
-      if (selector.done) break;
+      taken++;
+      letterboxRgb(rgb, info.width, info.height, opts.size, canvas);
+      rgbToChw(canvas, opts.size, tables, pixels, count * plane);
+      decodedIndex.push(j);
+      count++;
+      if (count === opts.batchSize) {
+        yield { pixels, count, first, decodedIndex };
+        first += count;
+        count = 0;
+        decodedIndex = [];
+        pixels = new Float32Array(opts.batchSize * plane);
+      }
+      if (taken >= plan.frames) break;
     }
     if (count > 0) yield { pixels: pixels.subarray(0, count * plane), count, first, decodedIndex };
-    if (selector.taken === 0) throw new VideoError(path, 'zero-length video (ffmpeg decoded no frame)');
+    if (taken === 0) throw new VideoError(path, 'zero-length video (ffmpeg decoded no frame)');
   }
   return {
     info,
     plan,
     geometry,
     batches,
-    taken: () => selector.taken,
+    taken: () => taken,
     decoded: () => decoded,
-    times: () => frameTimes(plan.effectiveFps, selector.taken),
+    times: () => frameTimes(plan.effectiveFps, taken),
   };
 }

@@ -85,13 +85,22 @@ export class FrameSelector {
   }
 }
 
-/** Decoded-frame indices that become samples, for a video of `frameCount` frames (for tests and dry runs). */
-export function selectedFrameIndices(inputFps: number, frameCount: number, settings: SamplingSettings): number[] {
-  const plan = planSampling(inputFps, frameCount, settings);
+/**
+ * Decoded-frame indices that become samples. The selector depends on the index only, so this is the
+ * streaming rule run ahead of time. Indices may pass `frameCount` a little when the metadata count
+ * is short of what the clock needs; a file that ends sooner simply yields fewer samples.
+ */
+export function plannedIndices(plan: SamplingPlan, inputFps: number, frameCount: number): number[] {
   const selector = new FrameSelector(plan, inputFps);
   const out: number[] = [];
-  for (let j = 0; j < frameCount && !selector.done; j++) if (selector.offer() >= 0) out.push(j);
+  const limit = 2 * frameCount + 16;
+  for (let j = 0; j < limit && !selector.done; j++) if (selector.offer() >= 0) out.push(j);
   return out;
+}
+
+/** Decoded-frame indices that become samples for a video of exactly `frameCount` frames. */
+export function selectedFrameIndices(inputFps: number, frameCount: number, settings: SamplingSettings): number[] {
+  return plannedIndices(planSampling(inputFps, frameCount, settings), inputFps, frameCount).filter((j) => j < frameCount);
 }
 
 /**

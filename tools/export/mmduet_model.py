@@ -14,12 +14,13 @@ Weights are loaded by the real checkpoints' tensor names (LLaVA-OV: `model.layer
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import struct
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 import torch
 import torch.nn as nn
@@ -283,7 +284,7 @@ class VisionEncoder(nn.Module):
         n, _, h = x.shape
         grid = x.view(n, self.grid, self.grid, h).permute(0, 3, 1, 2)
         pooled = F.interpolate(grid, size=(self.pool, self.pool), mode="bilinear", align_corners=False)
-        return pooled.permute(0, 2, 3, 1).reshape(n, self.pool * self.pool, h).float()
+        return pooled.permute(0, 2, 3, 1).reshape(n, self.pool * self.pool, h)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -412,7 +413,7 @@ class EmbedTokens(nn.Module):
         self.embed_tokens = nn.Embedding(c.vocab_size, c.hidden_size)
 
     def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
-        return self.embed_tokens(input_ids).float()
+        return self.embed_tokens(input_ids)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -435,6 +436,23 @@ def _tiny_like(c: MMDuetConfig) -> MMDuetConfig:
     v = VisionConfig(hidden_size=1, intermediate_size=1, num_attention_heads=1, num_hidden_layers=c.vision.num_hidden_layers, image_size=c.vision.patch_size, patch_size=c.vision.patch_size)
     t = TextConfig(hidden_size=1, intermediate_size=1, num_hidden_layers=c.text.num_hidden_layers, num_attention_heads=1, num_key_value_heads=1, head_dim=2, vocab_size=1)
     return MMDuetConfig(text=t, vision=v, pool_size=1)
+
+
+@contextlib.contextmanager
+def skip_init():
+    """Build modules without random initialisation (minutes for 7B on CPU); every parameter is then loaded, which load_params checks."""
+    classes = (nn.Linear, nn.Embedding, nn.Conv2d, nn.LayerNorm)
+    saved = {cls: cls.__dict__.get("reset_parameters") for cls in classes}
+    for cls in classes:
+        cls.reset_parameters = lambda self: None
+    try:
+        yield
+    finally:
+        for cls, fn in saved.items():
+            if fn is None:
+                delattr(cls, "reset_parameters")
+            else:
+                cls.reset_parameters = fn
 
 
 def load_params(module: nn.Module, names: Dict[str, str], fetch) -> None:

@@ -9,13 +9,13 @@ import { InputError } from '../../errors.js';
 import { readJson, readJsonl, readText, Shape } from '../../io/files.js';
 import type { BenchmarkModule, BenchmarkScore, MetricValue, ScoreRequest } from '../types.js';
 import { readPredictionJsonl, round3 } from '../predictions.js';
-import type { Span } from '../../metrics/iou.js';
+import { iouPlusOne, type Span } from '../../metrics/iou.js';
+import { baselineFormatParam, parseAtLine, parseGroundingSpan, type GroundingParse } from '../../baselines/formats.js';
 import {
   frameGrounding,
   frameGroundingGrid,
   FRAME_THRESHOLDS,
-  mmduetBaselineGrounding,
-  parseBaselineSpan,
+  summarizeIoUs,
   timechatR1,
   type FrameGroundingQuery,
   type GroundingSummary,
@@ -196,39 +196,36 @@ export async function scoreCharades(req: ScoreRequest): Promise<BenchmarkScore> 
         params,
       };
     }
-    // Text baselines.
+    // Text baselines: one parser (src/baselines/formats.ts), its mode set by the protocol.
     const known = withGold(file.items);
-    params.charadesBaselineMetric = c.charadesBaselineMetric;
-    // VTimeLLM percentages ("from … to …") need the duration; say which line lacks it.
-    const dur = (p: { response: string; videoDuration: number | null; line: number }) => {
-      const lower = p.response.toLowerCase();
-      if (p.videoDuration === null && lower.includes('from') && lower.includes('to')) {
-        throw InputError.at(req.predictionsPath, `line ${p.line}: video_duration`, 'the video duration (VTimeLLM percentages)', 'none');
-      }
-      return p.videoDuration;
-    };
+    const mode = req.conventions.protocol;
+    const format = baselineFormatParam(req.params.baselineFormat);
+    Object.assign(params, { charadesBaselineMetric: c.charadesBaselineMetric, baselineParse: mode, baselineFormat: format ?? null });
+    const parse = (p: (typeof known)[number]): GroundingParse => parseAtLine(req.predictionsPath, p.line, () => parseGroundingSpan(p.response, p.videoDuration, mode, format));
+    const byId = new Map(known.map((p) => [p.questionId, parse(p)]));
+    const unparsed = [...byId.values()].filter((s) => !s.span).length;
+    counts.baseline_unparsed = unparsed;
+    counts.vtimellm_percentages = [...byId.values()].filter((s) => s.span && s.vtimellm).length;
     if (c.charadesBaselineMetric === 'mmduet') {
-      const r = mmduetBaselineGrounding(
-        known.map((p) => ({ id: p.questionId, response: p.response, duration: dur(p), gold: goldById.get(p.questionId)!.spans })),
-      );
-      Object.assign(counts, { scored: r.n, baseline_unparsed: r.skipped, vtimellm_percentages: r.vtimellm });
-      notes.push(`MMDuet baseline scorer: ${r.skipped} responses without exactly two numbers left the denominator (quirk); IoU variant D ("+1") against the first gold span`);
+      // MMDuet's scorer: unparsable responses leave the denominator (quirk); IoU variant D against the first gold span.
+      const perQuery: Record<string, number> = {};
+      for (const [id, s] of byId) if (s.span) perQuery[id] = iouPlusOne(s.span, goldById.get(id)!.spans[0]!);
+      const r = summarizeIoUs(Object.values(perQuery));
+      counts.scored = r.n;
+      notes.push(`MMDuet baseline scorer: ${unparsed} responses ${mode === 'mmduet' ? 'without exactly two numbers' : 'without a span (original evaluators\' parsing)'} left the denominator (quirk); IoU variant D ("+1") against the first gold span`);
       if (r.n === 0) notes.push('no response could be parsed: every metric is null');
-      return { metrics: summaryMetrics(r), counts, notes, perItem: groundingPerItem(r.perQuery), params };
+      return { metrics: summaryMetrics(r), counts, notes, perItem: Object.fromEntries(Object.entries(perQuery).map(([k, v]) => [k, { IoU: pct(v) }])), params };
     }
-    const byId = new Map(known.map((p) => [p.questionId, p]));
-    let unparsed = 0;
     const r = timechatR1(
       gold.items.map((g) => {
-        const p = byId.get(g.id);
-        if (!p) return { id: g.id, gold: g.spans[0]!, pred: null };
-        const s = parseBaselineSpan(p.response, dur(p));
-        if (!s) unparsed++;
-        return { id: g.id, gold: g.spans[0]!, pred: s ? [s.span] : [] };
+        const s = byId.get(g.id);
+        if (!s) return { id: g.id, gold: g.spans[0]!, pred: null };
+        return { id: g.id, gold: g.spans[0]!, pred: s.span ? [s.span] : [] };
       }),
     );
-    Object.assign(counts, { scored: r.n, baseline_unparsed: unparsed, missing_predictions: r.missingPredictions, same_point: r.samePoint });
+    Object.assign(counts, { scored: r.n, missing_predictions: r.missingPredictions, same_point: r.samePoint });
     notes.push(`standard R@1 (TimeChat): ${unparsed} unparsable responses and ${r.missingPredictions} missing predictions count as misses over all ${r.n} gold queries`);
+    if (mode === 'standard') notes.push(`baseline spans read as the original evaluators do (TimeChat format_tvg / VTimeLLM eval${format ? `, --baseline-format ${format}` : ', format by the "from"/"to" test'})`);
     return { metrics: summaryMetrics(r), counts, notes, params };
   }
 

@@ -5,6 +5,7 @@
 import { InputError } from '../../errors.js';
 import { readJson, Shape, jsonPath } from '../../io/files.js';
 import { readPredictionJsonl, type BaselinePrediction, type PredictionFile } from '../predictions.js';
+import { parseAtLine, parseTimedAnswers } from '../../baselines/formats.js';
 import { UNTIMED, type GoldAnswer, type InSpanExample, type PredictedTurn } from '../../metrics/inspan.js';
 
 export interface MagqaGoldExample {
@@ -37,25 +38,12 @@ export function readMagqaGold(file: string): MagqaGoldExample[] {
   });
 }
 
-/** VTimeLLM style: `From a to b, text` with a, b in percent of the duration. `[^\n]` mirrors Python's `.`. */
-const VT_RE = /From ([0-9]+) to ([0-9]+), ([^\n]*)/g;
-/** TimeChat style: `s.d - e.d seconds, text`. */
-const TC_RE = /([0-9]+\.[0-9]+) - ([0-9]+\.[0-9]+)\s*seconds,\s*([^\n]*)/g;
-
 /**
- * Baseline response -> turns (benchmarks.md §4): every VTimeLLM match, then every TimeChat match; if neither
- * matched, one untimed turn (time −1) holding the whole response.
+ * Baseline response -> turns (benchmarks.md §4; parser in src/baselines/formats.ts): every VTimeLLM match,
+ * then every TimeChat match; if neither matched, one untimed turn (time −1) holding the whole response.
  */
 export function baselineTurns(p: BaselinePrediction, file: string): PredictedTurn[] {
-  const turns: PredictedTurn[] = [];
-  for (const m of p.response.matchAll(VT_RE)) {
-    const d = p.videoDuration;
-    if (d === null) throw InputError.at(file, `line ${p.line}: video_duration`, 'a duration to place a "From a to b" answer', 'none');
-    turns.push({ time: ((Number(m[1]) / 100) * d + (Number(m[2]) / 100) * d) / 2, text: m[3]! });
-  }
-  for (const m of p.response.matchAll(TC_RE)) turns.push({ time: (Number(m[1]) + Number(m[2])) / 2, text: m[3]! });
-  if (turns.length === 0) turns.push({ time: UNTIMED, text: p.response });
-  return turns;
+  return parseAtLine(file, p.line, () => parseTimedAnswers(p.response, p.videoDuration));
 }
 
 export interface MagqaInputs {

@@ -10,7 +10,7 @@ import { readPredictionJsonl, round3, type MMDuetPrediction, type BaselinePredic
 import { evaluateHighlight, SALIENCY_LEVELS, type HighlightGold, type HighlightResult } from '../../metrics/highlight.js';
 import { bucketTree, BUCKETS, evaluateMomentRetrieval, retrievalBrief, type RetrievalResult, type ScoredWindow } from '../../metrics/retrieval.js';
 import { smoothScores } from '../../metrics/smoothing.js';
-import { parseBaselineSpan } from '../../metrics/grounding.js';
+import { baselineFormatParam, parseAtLine, parseGroundingSpan, spanToClipScores, type BaselineFormat, type ParseMode } from '../../baselines/formats.js';
 import type { Span } from '../../metrics/iou.js';
 
 export interface QvhGoldItem extends Omit<HighlightGold, 'duration'> {
@@ -138,15 +138,14 @@ export function mmduetClipScores(pred: MMDuetPrediction, opts: ClipScoreOptions)
   return { scores: scores.map((v) => (v - lo) / (hi - lo)), degenerate: false };
 }
 
-/** A baseline's one span -> clip scores `1 if start < t < end else 0` for t = 0, 2, … < int(D); null when unparsable. */
-export function baselineClipScores(pred: BaselinePrediction, file: string): number[] | null {
+/**
+ * A baseline's one span -> clip scores `1 if start < t < end else 0` for t = 0, 2, … < int(D); null when
+ * unparsable (parser: src/baselines/formats.ts; `format` only matters under the standard mode).
+ */
+export function baselineClipScores(pred: BaselinePrediction, file: string, mode: ParseMode = 'mmduet', format?: BaselineFormat): number[] | null {
   if (pred.videoDuration === null) throw InputError.at(file, `line ${pred.line}: video_duration`, 'the video duration (needed for the clip grid and VTimeLLM percentages)', 'none');
-  const parsed = parseBaselineSpan(pred.response, pred.videoDuration);
-  if (!parsed) return null;
-  const [start, end] = parsed.span;
-  const out: number[] = [];
-  for (let t = 0; t < Math.trunc(pred.videoDuration); t += 2) out.push(start < t && t < end ? 1 : 0);
-  return out;
+  const parsed = parseAtLine(file, pred.line, () => parseGroundingSpan(pred.response, pred.videoDuration, mode, format));
+  return parsed.span ? spanToClipScores(parsed.span, pred.videoDuration) : null;
 }
 
 function intParam(v: unknown, name: string, dflt: number): number {
@@ -214,13 +213,20 @@ export async function scoreQvhighlights(req: ScoreRequest): Promise<BenchmarkSco
       } else notes.push(`clip score: sum of the smoothed frames of each 2-s clip (released code), smoothing w = ${w}`);
       if (c.scoreRounding === '3') notes.push('relevance scores rounded to 3 decimals before smoothing (reference writer, Q5)');
     } else {
+      const mode = req.conventions.protocol;
+      const format = baselineFormatParam(req.params.baselineFormat);
+      Object.assign(params, { baselineParse: mode, baselineFormat: format ?? null });
       for (const p of file.items) {
-        const s = baselineClipScores(p, req.predictionsPath);
+        const s = baselineClipScores(p, req.predictionsPath, mode, format);
         if (!s) unparsed++;
         else submission.push({ qid: p.questionId, place: `line ${p.line}`, saliency: s, videoDuration: p.videoDuration });
       }
       counts.baseline_unparsed = unparsed;
-      notes.push(`baseline: ${unparsed} responses without exactly two numbers were skipped (released scorer quirk: they leave the denominator)`);
+      notes.push(
+        mode === 'mmduet'
+          ? `baseline: ${unparsed} responses without exactly two numbers were skipped (released scorer quirk: they leave the denominator)`
+          : `baseline: spans read as the original evaluators do (TimeChat format_tvg / VTimeLLM eval${format ? `, --baseline-format ${format}` : ', format by the "from"/"to" test'}); ${unparsed} responses without a span were skipped`,
+      );
     }
   } else throw new InputError(`--pred-format: expected one of ${qvhighlights.predictionFormats.join(', ')}, found ${JSON.stringify(fmt)}`);
   counts.predictions = submission.length;

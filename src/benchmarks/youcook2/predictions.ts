@@ -11,10 +11,11 @@ import { InputError } from '../../errors.js';
 import { jsonPath, parseJsonText, readText, Shape } from '../../io/files.js';
 import type { DvcSegment } from '../../metrics/densecap.js';
 import { readPredictionJsonl, type Turn } from '../predictions.js';
+import { isBaselineFormat, parseAtLine, parseTimedCaptions, type BaselineFormat, type ParseMode } from '../../baselines/formats.js';
 
 export const PREDICTION_FORMATS = ['mmduet', 'baseline', 'activitynet', 'timechat'] as const;
 export type PredictionFormat = (typeof PREDICTION_FORMATS)[number];
-export type BaselineFormat = 'tc' | 'vt';
+export type { BaselineFormat };
 
 export interface PredictionSet {
   format: PredictionFormat;
@@ -26,6 +27,8 @@ export interface PredictionSet {
 export interface PredictionOptions {
   baselineFormat?: string;
   firstCaption: 'drop' | 'keep';
+  /** How baseline responses are read: the MMDuet regexes or the original evaluators' forms (the protocol). */
+  parseMode?: ParseMode;
 }
 
 /**
@@ -56,20 +59,14 @@ export function turnsToSegments(turns: readonly Turn[], firstCaption: 'drop' | '
   return { segments, groups };
 }
 
-// Python's `.` stops only at "\n"; JavaScript's also stops at "\r", U+2028 and U+2029, so the caption
-// group is written as [^\n]*. (Python's \d also accepts non-ASCII digits; ours only 0-9.)
-const TC_PATTERN = /(\d+\.\d+) - (\d+\.\d+)\s*seconds,\s*([^\n]*)/g;
-const VT_PATTERN = /From (\d+) to (\d+), ([^\n]*)/g;
+/** One segment per parsed event of a baseline response (benchmarks.md §1; parser in src/baselines/formats.ts). */
+export function parseBaselineResponse(response: string, format: BaselineFormat, duration: number | null, mode: ParseMode = 'mmduet'): DvcSegment[] {
+  return baselineSegments(response, format, duration, mode).segments;
+}
 
-/** One segment per regex match of a baseline response (benchmarks.md §1). */
-export function parseBaselineResponse(response: string, format: BaselineFormat, duration: number | null): DvcSegment[] {
-  if (format === 'tc') {
-    return [...response.matchAll(TC_PATTERN)].map((m) => ({ span: [Number(m[1]), Number(m[2])], caption: m[3]! }));
-  }
-  return [...response.matchAll(VT_PATTERN)].map((m) => ({
-    span: [(Number(m[1]) / 100) * duration!, (Number(m[2]) / 100) * duration!],
-    caption: m[3]!,
-  }));
+function baselineSegments(response: string, format: BaselineFormat, duration: number | null, mode: ParseMode): { segments: DvcSegment[]; unparsedLines: number } {
+  const r = parseTimedCaptions(response, format, duration, mode);
+  return { segments: r.events.map((e) => ({ span: [e.start, e.end], caption: e.text })), unparsedLines: r.unparsedLines.length };
 }
 
 function readJsonlPredictions(file: string, kind: 'mmduet' | 'baseline' | undefined, opts: PredictionOptions): PredictionSet {
@@ -93,19 +90,18 @@ function readJsonlPredictions(file: string, kind: 'mmduet' | 'baseline' | undefi
     return { format: 'mmduet', videos, counts };
   }
   const format = opts.baselineFormat;
-  if (format !== 'tc' && format !== 'vt') {
+  if (!isBaselineFormat(format)) {
     throw new InputError(
       `${file}: baseline predictions need --baseline-format tc (TimeChat "a - b seconds, caption") or vt (VTimeLLM "From a to b, caption"), found ${format === undefined ? 'none' : JSON.stringify(format)}`,
     );
   }
-  counts.baseline_lines_without_segment = 0;
+  const mode = opts.parseMode ?? 'mmduet';
+  Object.assign(counts, { baseline_lines_without_segment: 0, baseline_unparsed_response_lines: 0 });
   for (const it of pf.items) {
-    if (format === 'vt' && it.videoDuration === null) {
-      throw InputError.at(file, `line ${it.line}: video_duration`, 'the video duration (VTimeLLM times are percentages of it)', 'none');
-    }
-    const segments = parseBaselineResponse(it.response, format, it.videoDuration);
-    if (segments.length === 0) counts.baseline_lines_without_segment++;
-    videos.set(it.questionId, segments);
+    const r = parseAtLine(file, it.line, () => baselineSegments(it.response, format, it.videoDuration, mode));
+    if (r.segments.length === 0) counts.baseline_lines_without_segment++;
+    counts.baseline_unparsed_response_lines += r.unparsedLines;
+    videos.set(it.questionId, r.segments);
   }
   return { format: 'baseline', videos, counts };
 }

@@ -41,7 +41,6 @@ interface WordInfo {
 
 const MEMO_LIMIT = 500_000;
 /** Word ids only grow (a cleared table never reuses one), so ids held by live sentences stay unique. */
-const ID_SPACE = 2 ** 30;
 const wordInfo = new Map<string, WordInfo>();
 let nextWordId = 0;
 
@@ -49,10 +48,6 @@ function infoOf(word: string): WordInfo {
   let info = wordInfo.get(word);
   if (!info) {
     if (wordInfo.size >= MEMO_LIMIT) wordInfo.clear();
-    if (nextWordId >= ID_SPACE) {
-      nextWordId = 0;
-      synonymPairMemos = new WeakMap();
-    }
     info = { id: nextWordId++, hash: javaHash(word), stemHash: javaHash(snowballEnglishStem(word)), functionWord: isFunctionWord(word) };
     wordInfo.set(word, info);
   }
@@ -85,22 +80,23 @@ export interface Matchers {
 }
 
 /** Per synonym resource, per hyp word id: whether it shares a synset with a ref word id. */
-let synonymPairMemos = new WeakMap<SynonymSets, Map<number, Map<number, boolean>>>();
+const synonymPairMemos = new WeakMap<SynonymSets, Map<number, Map<number, boolean>>>();
 
-function shareSynset(synonyms: SynonymSets, hypWord: string, hypId: number, refWord: string, refId: number): boolean {
+function synonymMemo(synonyms: SynonymSets): Map<number, Map<number, boolean>> {
   let memo = synonymPairMemos.get(synonyms);
   if (!memo) synonymPairMemos.set(synonyms, (memo = new Map()));
-  let row = memo.get(hypId);
-  if (!row) {
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    memo.set(hypId, (row = new Map()));
-  }
-  let shared = row.get(refId);
-  if (shared === undefined) {
-    shared = intersects(synonyms.of(hypWord), synonyms.of(refWord));
-    row.set(refId, shared);
-  }
-  return shared;
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  return memo;
+}
+
+/** Matches are immutable: those of sentences up to 64 words are shared, not allocated per call. */
+const SHARED_MATCH_SIDE = 64;
+const sharedMatches: (Match | undefined)[] = new Array(SHARED_MATCH_SIDE * SHARED_MATCH_SIDE * 3);
+
+function matchOf(i: number, j: number, module: number): Match {
+  if (i >= SHARED_MATCH_SIDE || j >= SHARED_MATCH_SIDE || module > 2) return { i, j, module };
+  const k = (i * SHARED_MATCH_SIDE + j) * 3 + module;
+  return (sharedMatches[k] ??= Object.freeze({ i, j, module }));
 }
 
 /** Candidate lists per ref position, in stage order, plus the coverage counts of each word (spec §5). */
@@ -111,7 +107,7 @@ export function findCandidates(hyp: Sentence, ref: Sentence, matchers: Matchers)
   const covHyp = new Int32Array(nHyp);
   const covRef = new Int32Array(nRef);
   const add = (i: number, j: number, module: number): void => {
-    byRef[j]!.push({ i, j, module });
+    byRef[j]!.push(matchOf(i, j, module));
     covHyp[i]!++;
     covRef[j]!++;
   };
@@ -127,9 +123,21 @@ export function findCandidates(hyp: Sentence, ref: Sentence, matchers: Matchers)
   }
   const synonyms = matchers.synonyms;
   if (synonyms) {
-    for (let j = 0; j < nRef; j++) {
-      for (let i = 0; i < nHyp; i++) {
-        if (h[i] !== r[j] && shareSynset(synonyms, hyp.words[i]!, hyp.wordIds[i]!, ref.words[j]!, ref.wordIds[j]!)) add(i, j, MODULE_SYNONYM);
+    // Hyp-major loop: each byRef[j] still receives its candidates in increasing i.
+    const memo = synonymMemo(synonyms);
+    for (let i = 0; i < nHyp; i++) {
+      const hypSet = synonyms.of(hyp.words[i]!);
+      if (hypSet.length === 0) continue;
+      let row = memo.get(hyp.wordIds[i]!);
+      if (!row) memo.set(hyp.wordIds[i]!, (row = new Map()));
+      for (let j = 0; j < nRef; j++) {
+        if (h[i] === r[j]) continue;
+        let shared = row.get(ref.wordIds[j]!);
+        if (shared === undefined) {
+          shared = intersects(hypSet, synonyms.of(ref.words[j]!));
+          row.set(ref.wordIds[j]!, shared);
+        }
+        if (shared) add(i, j, MODULE_SYNONYM);
       }
     }
   }
@@ -190,7 +198,8 @@ class Expansions {
 
   /** Indices of the best `limit`: higher score, then fewer chunks, then less distance, then append order (a stable sort). */
   best(limit: number): number[] {
-    const order = Array.from({ length: this.count }, (_, k) => k);
+    const order = new Array<number>(this.count);
+    for (let k = 0; k < this.count; k++) order[k] = k;
     const { score, chunks, distance } = this;
     order.sort((x, y) => score[y]! - score[x]! || chunks[x]! - chunks[y]! || distance[x]! - distance[y]! || x - y);
     if (order.length > limit) order.length = limit;

