@@ -7,6 +7,8 @@ import { loadMagqaInputs } from '../src/benchmarks/magqa/data.js';
 import { readPredictions } from '../src/benchmarks/youcook2/predictions.js';
 import { scoreToResult } from '../src/score/service.js';
 import { runCli } from './helpers/cli.js';
+import { hasShared, sharedDir } from './helpers/golden.js';
+import { parseTimedCaptions, renderTimedCaptions } from '../src/baselines/formats.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mmduet-baseline-gold-'));
 const put = (name: string, text: string): string => {
@@ -180,5 +182,20 @@ describe('built CLI', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toContain('youcook2-tc-from-gold.jsonl');
     expect(table.stdout).toContain('mmduet.jsonl');
+  });
+});
+
+describe.skipIf(!hasShared)("render -> parse at scale: TimeChat's real YouCook2 predictions", () => {
+  it('every event of every video survives TC rendering and MMDuet parsing unchanged', () => {
+    const preds = JSON.parse(readFileSync(join(sharedDir, 'data', 'real', 'timechat_dvc_youcook2_example', 'example_pred_file.json'), 'utf8')) as Record<string, { timestamp: [number, number]; caption: string }[]>;
+    let events = 0;
+    for (const [vid, list] of Object.entries(preds)) {
+      const timed = list.map((e) => ({ start: e.timestamp[0], end: e.timestamp[1], text: e.caption }));
+      const parsed = parseTimedCaptions(renderTimedCaptions(timed, 'tc', null), 'tc', null);
+      expect(parsed.events, vid).toEqual(timed);
+      expect(parsed.unparsedLines).toEqual([]);
+      events += timed.length;
+    }
+    expect([Object.keys(preds).length, events]).toEqual([415, 3210]);
   });
 });

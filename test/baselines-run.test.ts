@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { generateWholeVideo, userText, type WholeVideoModel } from '../src/baselines/whole-video.js';
 import { runBaseline, type BaselineModel } from '../src/baselines/run.js';
 import { parseTimedCaptions } from '../src/baselines/formats.js';
-import { hasShared, sharedDir } from './helpers/golden.js';
+import { hasShared, repoRoot, sharedDir } from './helpers/golden.js';
+import { runCli } from './helpers/cli.js';
 
 const STOP_ID = 1000;
 
@@ -63,6 +64,11 @@ describe('whole-video generation (protocol.md §10)', () => {
     expect(parseTimedCaptions(r.text, 'tc', 7).events).toEqual([{ start: 0, end: 2, text: 'a car.' }]);
   });
 
+  it('an immediate <|im_end|> is an empty answer', async () => {
+    const r = await generateWholeVideo(fakeModel('', { prefill: [] }), req);
+    expect([r.text, r.generatedTokens, r.truncated]).toEqual(['', 0, false]);
+  });
+
   it('stops at the token limit and says so; VT gets its own instruction', async () => {
     const r = await generateWholeVideo(fakeModel('From 00 to 50, a car.', { prefill: [] }), { ...req, format: 'vt', maxNewTokens: 4 });
     expect(r.text).toBe('From');
@@ -108,5 +114,28 @@ describe.skipIf(!hasShared || !hasFfmpeg)('mmduet baseline --model: run director
     expect([second.skipped, second.completed, second.failed]).toEqual([1, 0, 1]);
     // Another format is another run: refused in the same directory.
     await expect(runBaseline({ ...opts, format: 'vt' })).rejects.toThrow(/policy/);
+  });
+});
+
+const built = existsSync(join(repoRoot, 'dist', 'commands', 'baseline.js'));
+
+describe.skipIf(!hasShared || !hasFfmpeg || !built)('built CLI: mmduet baseline --model fixtures/tiny-model', () => {
+  it('runs the ONNX contract end to end, then scores the run (no numbers: every query left out, counted)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mmduet-baseline-cli-'));
+    mkdirSync(join(dir, 'videos'));
+    copyFileSync(join(sharedDir, 'data', 'videos', 'drive.mp4'), join(dir, 'videos', 'drive.mp4'));
+    writeFileSync(join(dir, 'data.json'), JSON.stringify([{ question_id: 'c0', video: 'drive.mp4', conversation: [{ role: 'user', content: 'When does the car turn?', time: 0 }], timestamps: [[2, 6]] }]));
+    const model = join(repoRoot, 'fixtures', 'tiny-model');
+    const out = join(dir, 'run');
+    const b = runCli(['baseline', 'tc', 'charades', '--model', model, '--data', join(dir, 'data.json'), '--videos', join(dir, 'videos'), '--out', out, '--no-cache', '--device', 'cpu', '--max-new-tokens', '20']);
+    expect(b.code).toBe(0);
+    expect(b.stdout).toContain('items: 1 planned, 0 already done, 1 done now, 0 failed');
+    const rec = JSON.parse(readFileSync(join(out, 'predictions.jsonl'), 'utf8'));
+    expect(rec).toMatchObject({ question_id: 'c0', question: 'When does the car turn?', video_duration: 16.5, provenance: { frames: 33, fps: 2 } });
+    expect(typeof rec.model_response[0]).toBe('string');
+    const s = runCli(['score', 'charades', '--gold', join(dir, 'data.json'), '--predictions', join(out, 'predictions.jsonl'), '--json']);
+    expect(s.code).toBe(0);
+    const r = JSON.parse(s.stdout);
+    expect(r.counts.baseline_unparsed + r.counts.scored).toBe(1);
   });
 });

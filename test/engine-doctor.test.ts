@@ -25,7 +25,7 @@ describe('doctor', () => {
   it('checks a model directory: the fixture passes, a broken copy fails with the missing file named', async () => {
     const good = await runDoctor({ modelDir: DEFAULT_TINY_MODEL_DIR });
     expect(good.model).toMatchObject({ ok: true, noHeads: false });
-    expect(good.lines.some((l) => l.includes('meets the contract (qwen2, 2 layers, width 16, vocab 320, 6 files'))).toBe(true);
+    expect(good.lines.some((l) => l.includes('meets the contract (qwen2, 2 layers, width 16, vocab 320, dtypes vision fp32, embed fp32, decoder fp32, 6 files'))).toBe(true);
     const dir = join(tmp, 'broken');
     buildTinyModel(dir);
     unlinkSync(join(dir, 'tokenizer.json'));

@@ -234,6 +234,7 @@ describe('duet loop on the tiny model', () => {
   it('refuses chunked scoring when responses stay in the cache', async () => {
     await expect(runDuet(model, base({ policy: { kind: 'sum', s: 2 }, removePreviousResponses: false, scoring: 'chunked' }))).rejects.toThrow(InputError);
   });
+});
 
 describe('float16 graphs (an _fp16 export)', () => {
   it('loads from config.json dtype, converts fp16 tensors, and matches the fp32 model within fp16 precision', async () => {

@@ -86,5 +86,6 @@ export async function generateWholeVideo(model: WholeVideoModel, req: WholeVideo
     step = next;
   }
   model.disposeCache(step.cache);
-  return { text: model.detokenize(generated), prompt, promptTokens: embeds.length / model.config.hiddenSize, generatedTokens: generated.length, truncated: !stopped };
+  // An immediate <|im_end|> is an empty answer (the tokenizer refuses to decode no ids).
+  return { text: generated.length > 0 ? model.detokenize(generated) : '', prompt, promptTokens: embeds.length / model.config.hiddenSize, generatedTokens: generated.length, truncated: !stopped };
 }

@@ -11,11 +11,12 @@ export default class Doctor extends BaseCommand {
   static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --model models/mmduet-onnx'];
   static override flags = {
     model: Flags.string({ description: 'model directory to check against the contract' }),
+    dtype: Flags.string({ description: 'graph dtype to check (fp32, fp16, q8, int8, uint8, q4, q4f16, bnb4); default: config.json, else fp32' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Doctor);
-    const report = await runDoctor({ modelDir: flags.model });
+    const report = await runDoctor({ modelDir: flags.model, dtype: flags.dtype });
     for (const line of report.lines) this.log(line);
     if (!report.ok) this.exit(1);
   }

@@ -51,7 +51,7 @@ export default class Eval extends BaseCommand {
       goldPath: flags.gold,
       goldFormat: flags['gold-format'],
       protocol,
-      overrides,
+      overrides: { ...demo?.overrides, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) },
       params: { ...demo?.params, ...Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) },
     });
     if (flags.json) {

@@ -27,7 +27,7 @@ export function probeFfmpeg(command = ffmpegCommand()): DoctorReport['ffmpeg'] {
   return { command, ok: true, version: (r.stdout || '').split('\n')[0]!.trim() };
 }
 
-export async function runDoctor(opts: { modelDir?: string } = {}): Promise<DoctorReport> {
+export async function runDoctor(opts: { modelDir?: string; dtype?: string } = {}): Promise<DoctorReport> {
   const lines: string[] = ['execution providers (onnxruntime-node):'];
   const providers: ProbeResult[] = [];
   for (const name of PROVIDERS) {
@@ -44,11 +44,12 @@ export async function runDoctor(opts: { modelDir?: string } = {}): Promise<Docto
   let model: DoctorReport['model'];
   if (opts.modelDir) {
     try {
-      const m = await checkModelDir(opts.modelDir);
+      const m = await checkModelDir(opts.modelDir, opts.dtype);
       model = { dir: opts.modelDir, ok: true, fingerprint: m.fingerprint.sha256, noHeads: m.noHeads };
       const c = m.config;
       lines.push(
         `model ${opts.modelDir}: meets the contract (${c.modelType}, ${c.numLayers} layers, width ${c.hiddenSize}, vocab ${c.vocabSize}, ` +
+          `dtypes ${Object.entries(m.dtypes).map(([g, d]) => `${g} ${d}`).join(', ')}, ` +
           `${Object.keys(m.fingerprint.files).length} files, fingerprint ${m.fingerprint.sha256.slice(0, 16)}…)` +
           (m.noHeads ? '; NO-HEADS mode: no mmduet block, MMDuet benchmarks will refuse it' : ''),
       );

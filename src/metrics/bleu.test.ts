@@ -15,6 +15,13 @@ describe('bleu (coco-caption BleuScorer)', () => {
     expect(r.perItem.map((p) => p[0])).toEqual(r.corpus);
   });
 
+  it('clips each n-gram at its largest count in any one reference', () => {
+    // "the" x4 vs at most 2 in one reference: 2/4; "the the" x3 vs at most 1: 1/3; closest length 3 < 4.
+    const r = bleu([item('the the the the', 'the cat', 'the the dog')]);
+    expect(r.corpus[0]).toBeCloseTo(2 / 4, 8);
+    expect(r.corpus[1]).toBeCloseTo(Math.sqrt((2 / 4) * (1 / 3)), 8);
+  });
+
   it('applies the brevity penalty exp(1 - r/c)', () => {
     const r = bleu([item('the cat', 'the cat is on the mat')]);
     expect(r.corpus[0]).toBeCloseTo(Math.exp(1 - 3), 8);

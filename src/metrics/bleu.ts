@@ -38,11 +38,7 @@ function itemStats(item: CaptionItem, profile: (text: string) => NgramProfile, m
   // N-gram ids are distinct across orders, so one map holds every order's clipping counts.
   maxRefCounts.clear();
   for (const r of refs) {
-    for (let k = 0; k < MAX_N; k++) {
-      const ids = r.ids[k]!;
-      const counts = r.counts[k]!;
-      for (let i = 0; i < ids.length; i++) if ((maxRefCounts.get(ids[i]!) ?? 0) < counts[i]!) maxRefCounts.set(ids[i]!, counts[i]!);
-    }
+    for (let i = 0; i < r.ids.length; i++) if ((maxRefCounts.get(r.ids[i]!) ?? 0) < r.counts[i]!) maxRefCounts.set(r.ids[i]!, r.counts[i]!);
   }
   const test = profile(item.candidate);
   const testLen = test.nWords;
@@ -50,9 +46,7 @@ function itemStats(item: CaptionItem, profile: (text: string) => NgramProfile, m
   const correct = new Array<number>(MAX_N).fill(0);
   for (let k = 0; k < MAX_N; k++) {
     guess.push(Math.max(0, testLen - k));
-    const ids = test.ids[k]!;
-    const counts = test.counts[k]!;
-    for (let i = 0; i < ids.length; i++) correct[k]! += Math.min(maxRefCounts.get(ids[i]!) ?? 0, counts[i]!);
+    for (let i = test.start[k]!; i < test.start[k + 1]!; i++) correct[k]! += Math.min(maxRefCounts.get(test.ids[i]!) ?? 0, test.counts[i]!);
   }
   return { testLen, refLen: closestRefLength(refs.map((r) => r.nWords), testLen), guess, correct };
 }

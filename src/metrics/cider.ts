@@ -16,10 +16,10 @@ export interface CiderOptions {
   keyOrder?: 'input' | 'sorted-string';
 }
 
-/** tf·idf vector of one text in one call: per order, values aligned with its profile's ids. */
+/** tf·idf vector of one text in one call: values at the positions of its profile's ids. */
 interface TfIdfVector {
-  ids: Int32Array[];
-  vals: Float64Array[];
+  p: NgramProfile;
+  vals: Float64Array;
   norm: number[];
   /** Number of bigram occurrences (coco-caption's "length" for the penalty). */
   length: number;
@@ -94,16 +94,14 @@ function idfContext(refs: NgramProfile[][]): IdfContext {
   for (const refSet of refs) {
     const item = nextStamp();
     for (const r of refSet) {
-      for (const ids of r.ids) {
-        for (let k = 0; k < ids.length; k++) {
-          const g = ids[k]!;
-          if (itemStamp[g] === item) continue;
-          itemStamp[g] = item;
-          if (dfStamp[g] === dfTag) dfCount[g]!++;
-          else {
-            dfStamp[g] = dfTag;
-            dfCount[g] = 1;
-          }
+      for (let k = 0; k < r.ids.length; k++) {
+        const g = r.ids[k]!;
+        if (itemStamp[g] === item) continue;
+        itemStamp[g] = item;
+        if (dfStamp[g] === dfTag) dfCount[g]!++;
+        else {
+          dfStamp[g] = dfTag;
+          dfCount[g] = 1;
         }
       }
     }
@@ -119,26 +117,22 @@ function idfContext(refs: NgramProfile[][]): IdfContext {
 function tfIdfVector(ctx: IdfContext, p: NgramProfile): TfIdfVector {
   let v = ctx.vectors.get(p);
   if (v) return v;
-  const vals: Float64Array[] = [];
+  const vals = new Float64Array(p.ids.length);
   const norm: number[] = [];
   let length = 0;
   for (let n = 0; n < MAX_N; n++) {
-    const ids = p.ids[n]!;
-    const counts = p.counts[n]!;
-    const out = new Float64Array(ids.length);
     let sq = 0;
-    for (let k = 0; k < ids.length; k++) {
-      const g = ids[k]!;
-      const tf = counts[k]!;
+    for (let k = p.start[n]!; k < p.start[n + 1]!; k++) {
+      const g = p.ids[k]!;
+      const tf = p.counts[k]!;
       const x = tf * ctx.idfByDf[dfStamp[g] === ctx.dfTag ? dfCount[g]! : 0]!;
-      out[k] = x;
+      vals[k] = x;
       sq += x * x;
       if (n === 1) length += tf;
     }
-    vals.push(out);
     norm.push(Math.sqrt(sq));
   }
-  v = { ids: p.ids, vals, norm, length };
+  v = { p, vals, norm, length };
   ctx.vectors.set(p, v);
   return v;
 }
@@ -151,21 +145,20 @@ function addSimilarity(h: TfIdfVector, r: TfIdfVector, sum: number[]): void {
   const delta = h.length - r.length;
   const penalty = Math.exp(-(delta * delta) / (2 * CIDER_SIGMA * CIDER_SIGMA));
   const tag = nextStamp();
+  const rIds = r.p.ids;
+  for (let k = 0; k < rIds.length; k++) {
+    pairStamp[rIds[k]!] = tag;
+    pairVal[rIds[k]!] = r.vals[k]!;
+  }
+  const hIds = h.p.ids;
+  const hStart = h.p.start;
   for (let n = 0; n < MAX_N; n++) {
-    const rIds = r.ids[n]!;
-    const rVals = r.vals[n]!;
-    for (let k = 0; k < rIds.length; k++) {
-      pairStamp[rIds[k]!] = tag;
-      pairVal[rIds[k]!] = rVals[k]!;
-    }
-    const hIds = h.ids[n]!;
-    const hVals = h.vals[n]!;
     let val = 0;
-    for (let k = 0; k < hIds.length; k++) {
+    for (let k = hStart[n]!; k < hStart[n + 1]!; k++) {
       const g = hIds[k]!;
       if (pairStamp[g] !== tag) continue;
       const rv = pairVal[g]!;
-      val += Math.min(hVals[k]!, rv) * rv; // CIDEr-D clipping
+      val += Math.min(h.vals[k]!, rv) * rv; // CIDEr-D clipping
     }
     if (h.norm[n] !== 0 && r.norm[n] !== 0) val /= h.norm[n]! * r.norm[n]!;
     sum[n]! += val * penalty;

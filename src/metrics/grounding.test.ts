@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FRAME_THRESHOLDS, frameGrounding, frameGroundingGrid, goldFrameMask, mmduetBaselineGrounding, normalizedScores, parseBaselineSpan, timechatR1 } from './grounding.js';
+import { FRAME_THRESHOLDS, frameGrounding, frameGroundingGrid, goldFrameMask, normalizedScores, timechatR1 } from './grounding.js';
 
 describe('TimeChat R1@m', () => {
   it('first window, IoU C >= m (exact 0.7 hits, 0.6999… misses), empty = miss, same point = 0', () => {
@@ -52,27 +52,6 @@ describe('MMDuet frame-level grounding', () => {
     // w = 0: q is exact at every τ (IoU 1); r: frames ≥ .4 are {1,2,3} vs gold {1,2,3} below τ = .4, then {2,3}: best 1.
     expect(g.oracle[0]!.mIoU).toBe(1);
     expect(g.cells[0]!.recall['R1@0.7']).toBe(1);
-  });
-});
-
-describe('text baselines', () => {
-  it('two-number parsing, VTimeLLM percentages when "from" and "to" appear (substrings)', () => {
-    expect(parseBaselineSpan('The event happens at 3.5 - 7.0 seconds.', 30)).toEqual({ span: [3.5, 7], vtimellm: false });
-    expect(parseBaselineSpan('From 10 to 50.', 30)).toEqual({ span: [3, 15], vtimellm: true });
-    expect(parseBaselineSpan('tomato 2 4 from', 50)!.vtimellm).toBe(true);
-    expect(parseBaselineSpan('1, 2, 3', 30)).toBeNull();
-    expect(parseBaselineSpan('nothing', 30)).toBeNull();
-  });
-  it('MMDuet scorer: IoU variant D against the first gold span; unparsable responses leave the denominator', () => {
-    const r = mmduetBaselineGrounding([
-      { id: 'a', response: '3 - 7', duration: 30, gold: [[5, 10], [0, 1]] },
-      { id: 'b', response: 'no idea', duration: 30, gold: [[5, 10]] },
-    ]);
-    expect(r.perQuery.a).toBe(0.375); // (7 − 5 + 1) / (10 − 3 + 1)
-    expect(r.skipped).toBe(1);
-    expect(r.n).toBe(1);
-    expect(r.mIoU).toBe(0.375);
-    expect(r.recall['R1@0.3']).toBe(1);
   });
 });
 

@@ -4,7 +4,7 @@
  * IoU) with the released w × τ grid and per-query oracle, and MMDuet's text-baseline scorer.
  * Values are fractions.
  */
-import { iouPlusOne, iouTimeChatTvg, type Span } from './iou.js';
+import { iouTimeChatTvg, type Span } from './iou.js';
 import { npMean, smoothScores } from './smoothing.js';
 
 export const GROUNDING_RECALL_THRESHOLDS = [0.3, 0.5, 0.7] as const;
@@ -200,69 +200,4 @@ export function frameGrounding(queries: readonly FrameGroundingQuery[], w: numbe
     return (perQuery[q.id] = frameIoU(norm, goldFrameMask(q.times, q.gold), tau));
   });
   return { ...summarizeIoUs(ious), perQuery, allEqual };
-}
-
-// ---------------------------------------------------------------- text baselines
-
-export interface BaselineSpan {
-  span: [number, number];
-  /** VTimeLLM "from … to …" percentages were scaled by the duration. */
-  vtimellm: boolean;
-}
-
-/**
- * The released scorers' number parsing: every `\d+\.?\d*` in the response; unless there are
- * exactly two the response is unusable (null). If the lowercase text contains both "from" and
- * "to" (substrings, as the reference tests them) the numbers are VTimeLLM percentages of D.
- */
-export function parseBaselineSpan(response: string, duration: number | null): BaselineSpan | null {
-  const nums = response.match(/\d+\.?\d*/g) ?? [];
-  if (nums.length !== 2) return null;
-  let start = Number(nums[0]);
-  let end = Number(nums[1]);
-  const lower = response.toLowerCase();
-  const vtimellm = lower.includes('from') && lower.includes('to');
-  if (vtimellm) {
-    if (duration === null) throw new RangeError('a VTimeLLM percentage needs the video duration');
-    start = (start / 100) * duration;
-    end = (end / 100) * duration;
-  }
-  return { span: [start, end], vtimellm };
-}
-
-export interface BaselineGroundingItem {
-  id: string;
-  response: string;
-  duration: number | null;
-  /** The gold query's spans; the MMDuet scorer uses the first. */
-  gold: readonly Span[];
-}
-
-export interface BaselineGroundingResult extends GroundingSummary {
-  skipped: number;
-  vtimellm: number;
-  perQuery: Record<string, number>;
-}
-
-/**
- * MMDuet's scorer for text baselines: exactly two numbers or the query is dropped from the
- * denominator (quirk); IoU variant D against the first gold span. n = 0 gives NaN means.
- */
-export function mmduetBaselineGrounding(items: readonly BaselineGroundingItem[]): BaselineGroundingResult {
-  let skipped = 0;
-  let vt = 0;
-  const perQuery: Record<string, number> = {};
-  const ious: number[] = [];
-  for (const it of items) {
-    const p = parseBaselineSpan(it.response, it.duration);
-    if (!p) {
-      skipped++;
-      continue;
-    }
-    if (p.vtimellm) vt++;
-    const v = iouPlusOne(p.span, it.gold[0]!);
-    perQuery[it.id] = v;
-    ious.push(v);
-  }
-  return { ...summarizeIoUs(ious), skipped, vtimellm: vt, perQuery };
 }

@@ -32,99 +32,148 @@ export function ngramCountsByOrder(words: string[], maxN: number): Map<string, n
 export const PROFILE_MAX_N = 4;
 
 /**
- * The n-grams of one text (words from `pySplit`), per order n (index n-1): the distinct n-grams as
- * interned ids, in order of first occurrence (the iteration order of `ngramCountsByOrder`'s maps,
- * which fixes the order of floating-point sums), and their counts. Ids are unique across orders.
+ * The n-grams of one text (words from `pySplit`) as interned integer ids, unique across orders.
+ * Order n (1-based) occupies `ids[start[n-1]] .. ids[start[n]-1]`: its distinct n-grams in order of
+ * first occurrence (the iteration order of `ngramCountsByOrder`'s maps, which fixes the order of
+ * floating-point sums), with their counts at the same positions of `counts`.
  */
 export interface NgramProfile {
-  ids: Int32Array[];
-  counts: Int32Array[];
+  ids: Int32Array;
+  counts: Int32Array;
+  /** PROFILE_MAX_N + 1 offsets into `ids`/`counts`. */
+  start: Int32Array;
   /** Number of words. */
   nWords: number;
 }
 
-// Interning: a word gets an id; an n-gram of order >= 2 gets an id from (id of its first n-1
-// words, id of its last word), packed into one exact integer key: ids stay below ID_SPACE, so
-// prefixId * ID_SPACE + wordId < 2^52.
-const ID_SPACE = 2 ** 26;
-// Bounds on memory of the process-wide caches; both are reset together, only between calls.
+// Bounds on memory of the process-wide caches; all are reset together, only between calls.
 const MAX_INTERNED = 4_000_000;
 const MAX_CACHED_TEXTS = 200_000;
+const EMPTY = 0;
 
-let wordIds = new Map<string, number>();
-let gramIds = new Map<number, number>();
-let nextId = 0;
+/**
+ * Interning: a word gets an id from a Map; an n-gram of order >= 2 gets an id from the pair (id
+ * of its first n-1 words, id of its last word), kept in an open-addressing table of int32 pairs
+ * (no per-key allocation). Slots store id + 1 so that 0 means empty.
+ */
+class Interner {
+  readonly words = new Map<string, number>();
+  size = 0;
+  private cap = 1 << 16;
+  private prefix = new Int32Array(this.cap);
+  private last = new Int32Array(this.cap);
+  private slot = new Int32Array(this.cap);
+  private pairs = 0;
+
+  word(w: string): number {
+    let id = this.words.get(w);
+    if (id === undefined) {
+      id = this.size++;
+      this.words.set(w, id);
+    }
+    return id;
+  }
+
+  pair(prefixId: number, lastId: number): number {
+    const mask = this.cap - 1;
+    for (let i = hashPair(prefixId, lastId) & mask; ; i = (i + 1) & mask) {
+      const v = this.slot[i]!;
+      if (v === EMPTY) break;
+      if (this.prefix[i] === prefixId && this.last[i] === lastId) return v - 1;
+    }
+    const id = this.size++;
+    if (++this.pairs * 2 > this.cap) this.grow();
+    this.put(prefixId, lastId, id);
+    return id;
+  }
+
+  private put(prefixId: number, lastId: number, id: number): void {
+    const mask = this.cap - 1;
+    let i = hashPair(prefixId, lastId) & mask;
+    while (this.slot[i] !== EMPTY) i = (i + 1) & mask;
+    this.prefix[i] = prefixId;
+    this.last[i] = lastId;
+    this.slot[i] = id + 1;
+  }
+
+  private grow(): void {
+    const { prefix, last, slot } = this;
+    this.cap *= 2;
+    this.prefix = new Int32Array(this.cap);
+    this.last = new Int32Array(this.cap);
+    this.slot = new Int32Array(this.cap);
+    for (let i = 0; i < slot.length; i++) if (slot[i] !== EMPTY) this.put(prefix[i]!, last[i]!, slot[i]! - 1);
+  }
+}
+
+function hashPair(a: number, b: number): number {
+  let h = Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 15;
+  return h >>> 0;
+}
+
+let interner = new Interner();
 let profileCache = new Map<string, NgramProfile>();
 /** Changes whenever ids are reassigned (callers keeping id-indexed state across calls check it). */
 export let internerGeneration = 0;
 
-function newId(): number {
-  // Unreachable in practice (the caches reset above MAX_INTERNED between calls); loud, not wrong.
-  if (nextId >= ID_SPACE) throw new Error(`n-gram interner: more than ${ID_SPACE} distinct n-grams in one call`);
-  return nextId++;
-}
+// Dedupe scratch indexed by id: seenAt[id] === textStamp means the id sits at index posOf[id].
+let seenAt = new Int32Array(1 << 16);
+let posOf = new Int32Array(1 << 16);
+let textStamp = 0;
 
-function wordId(w: string): number {
-  let id = wordIds.get(w);
-  if (id === undefined) {
-    id = newId();
-    wordIds.set(w, id);
-  }
-  return id;
+function ensureScratch(size: number): void {
+  if (seenAt.length >= size) return;
+  const cap = Math.max(size, seenAt.length * 2);
+  const grownSeen = new Int32Array(cap);
+  const grownPos = new Int32Array(cap);
+  grownSeen.set(seenAt);
+  grownPos.set(posOf);
+  seenAt = grownSeen;
+  posOf = grownPos;
 }
-
-function gramId(prefixId: number, lastWordId: number): number {
-  const key = prefixId * ID_SPACE + lastWordId;
-  let id = gramIds.get(key);
-  if (id === undefined) {
-    id = newId();
-    gramIds.set(key, id);
-  }
-  return id;
-}
-
-/** Distinct values of `seq` in first-occurrence order with their counts. */
-function countDistinct(seq: Int32Array, local: Map<number, number>): { ids: Int32Array; counts: Int32Array } {
-  local.clear();
-  const ids: number[] = [];
-  const counts: number[] = [];
-  for (let i = 0; i < seq.length; i++) {
-    const g = seq[i]!;
-    const at = local.get(g);
-    if (at === undefined) {
-      local.set(g, ids.length);
-      ids.push(g);
-      counts.push(1);
-    } else counts[at]!++;
-  }
-  return { ids: Int32Array.from(ids), counts: Int32Array.from(counts) };
-}
-
-const scratchLocal = new Map<number, number>();
 
 function buildProfile(text: string): NgramProfile {
   const words = pySplit(text);
-  const ids: Int32Array[] = [];
-  const counts: Int32Array[] = [];
-  // grams[i] = id of the n-gram starting at word i (order n, updated in place from order n-1).
-  const unigrams = Int32Array.from(words, wordId);
-  let grams = unigrams;
-  for (let n = 1; n <= PROFILE_MAX_N; n++) {
-    if (n > 1) {
-      const next = new Int32Array(Math.max(0, words.length - n + 1));
-      for (let i = 0; i < next.length; i++) next[i] = gramId(grams[i]!, unigrams[i + n - 1]!);
-      grams = next;
-    }
-    const d = countDistinct(grams, scratchLocal);
-    ids.push(d.ids);
-    counts.push(d.counts);
+  const nWords = words.length;
+  const unigrams = new Int32Array(nWords);
+  for (let i = 0; i < nWords; i++) unigrams[i] = interner.word(words[i]!);
+  // grams[i] = id of the n-gram starting at word i, for the current order n.
+  const grams = unigrams.slice();
+  let total = 0;
+  for (let n = 1; n <= PROFILE_MAX_N; n++) total += Math.max(0, nWords - n + 1);
+  const ids = new Int32Array(total);
+  const counts = new Int32Array(total);
+  const start = new Int32Array(PROFILE_MAX_N + 1);
+  if (textStamp >= 0x7fffffff) {
+    seenAt.fill(0);
+    textStamp = 0;
   }
-  return { ids, counts, nWords: words.length };
+  const stamp = ++textStamp;
+  let out = 0;
+  for (let n = 1; n <= PROFILE_MAX_N; n++) {
+    start[n - 1] = out;
+    const len = nWords - n + 1;
+    for (let i = 0; i < len; i++) {
+      const g = n === 1 ? grams[i]! : (grams[i] = interner.pair(grams[i]!, unigrams[i + n - 1]!));
+      if (g >= seenAt.length) ensureScratch(interner.size);
+      if (seenAt[g] === stamp) counts[posOf[g]!]!++;
+      else {
+        seenAt[g] = stamp;
+        posOf[g] = out;
+        ids[out] = g;
+        counts[out] = 1;
+        out++;
+      }
+    }
+  }
+  start[PROFILE_MAX_N] = out;
+  return { ids: ids.slice(0, out), counts: counts.slice(0, out), start, nWords };
 }
 
 /** Largest id handed out so far + 1 (size for arrays indexed by n-gram id). */
 export function internedCount(): number {
-  return nextId;
+  return interner.size;
 }
 
 /**
@@ -134,10 +183,8 @@ export function internedCount(): number {
  * comparable within one `withNgramProfiles` scope: the caches may be reset before `fn` runs.
  */
 export function withNgramProfiles<T>(fn: (profile: (text: string) => NgramProfile) => T): T {
-  if (nextId > MAX_INTERNED || profileCache.size > MAX_CACHED_TEXTS) {
-    wordIds = new Map();
-    gramIds = new Map();
-    nextId = 0;
+  if (interner.size > MAX_INTERNED || profileCache.size > MAX_CACHED_TEXTS) {
+    interner = new Interner();
     profileCache = new Map();
     internerGeneration++;
   }

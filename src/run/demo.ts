@@ -3,10 +3,14 @@
  * generated with ffmpeg at first use, by the fixtures' `ensureDemo`). The numbers it prints show that
  * the pipeline runs end to end; they are not MMDuet results.
  */
+import { existsSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDemo } from '../engine/demo-material.js';
+import type { Conventions } from '../benchmarks/conventions.js';
+import { readAnnotations } from './annotations.js';
 import { inferBenchmark } from './defaults.js';
+import { RUN_FILE } from './rundir.js';
 
 export interface DemoRun {
   modelDir: string;
@@ -15,6 +19,8 @@ export interface DemoRun {
   outDir: string;
   /** Scoring parameters the demo needs (MAGQA: the offline lexical judge). */
   params: Record<string, string | number | boolean | undefined>;
+  /** Convention overrides (MAGQA: pad to the demo's item count, not to the 2000 test examples). */
+  overrides: Partial<Conventions>;
 }
 
 export function defaultDemoDir(): string {
@@ -27,11 +33,19 @@ export async function prepareDemo(benchmarkName: string, opts: { out?: string; l
   opts.log?.(`demo material in ${dir} (fixture model, generated videos; not MMDuet numbers)`);
   const material = await ensureDemo(dir);
   const dataPath = material.annotations[benchmark];
+  let outDir = opts.out;
+  if (outDir === undefined) {
+    // Demo runs are disposable and the demo material can change between versions: start afresh
+    // (only a folder that holds a run of ours is removed).
+    outDir = join(process.cwd(), 'demo-runs', benchmark);
+    if (existsSync(join(outDir, RUN_FILE))) rmSync(outDir, { recursive: true, force: true });
+  }
   return {
     modelDir: material.modelDir,
     dataPath,
     videosDir: material.videosDir,
-    outDir: opts.out ?? join(process.cwd(), 'demo-runs', benchmark),
+    outDir,
     params: benchmark === 'magqa' ? { judge: 'lexical' } : {},
+    overrides: benchmark === 'magqa' ? { numExamples: readAnnotations(dataPath).items.length } : {},
   };
 }

@@ -92,7 +92,7 @@ export function prepareYouCook2(req: ScoreRequest): PreparedYouCook2 {
   const handling = (str(req.params.goldCaptions) ?? (req.conventions.protocol === 'mmduet' ? 'mmduet' : 'raw')) as GoldCaptionHandling;
   if (handling !== 'mmduet' && handling !== 'raw') throw new InputError(`youcook2: goldCaptions must be "mmduet" or "raw", found ${JSON.stringify(handling)}`);
   const gold = readGold(req.goldPath, req.goldFormat);
-  const preds = readPredictions(req.predictionsPath, req.predictionsFormat, { baselineFormat: str(req.params.baselineFormat), firstCaption: c.dvcFirstCaption });
+  const preds = readPredictions(req.predictionsPath, req.predictionsFormat, { baselineFormat: str(req.params.baselineFormat), firstCaption: c.dvcFirstCaption, parseMode: req.conventions.protocol });
   const g = goldForEvaluator(gold, handling);
   const { videos, unknownIds, outOfRange, goldWithoutSegments } = joinVideos(g.videos, preds);
   const { scored } = selectVideos(videos, c.missingVideos);
