@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sweepResponses, triggerFrames, queryFrames, scoreResponseSweep, type FrameScores, type ResponseEngine, type SweepItem } from '../src/sweep/index.js';
+import { sweepResponses, triggerFrames, queryFrames, scoreResponseSweep, fixedScorePaths, type FrameScores, type ResponseEngine, type SweepItem } from '../src/sweep/index.js';
 import { writeSyntheticCharadesRun } from '../src/sweep/synthetic.js';
 import { readJsonl } from '../src/io/files.js';
 import { mulberry32 } from '../src/report/prng.js';
@@ -15,13 +15,13 @@ interface Item extends SweepItem {
 function fakeEngine() {
   const calls = { score: 0, generate: [] as string[] };
   const engine: ResponseEngine<Item> = {
-    async scoreItem(item) {
+    async scoreItem(item, policies) {
       calls.score++;
-      return item.frames;
+      return { paths: fixedScorePaths(item.frames, item.userTurns, policies), videoDuration: item.videoDuration, videoSeconds: 0.5, scoringSeconds: 1 };
     },
-    async generateAt(item, k) {
-      calls.generate.push(`${item.questionId}@${k}`);
-      return `caption of ${item.questionId} at frame ${k}`;
+    async generate(item, keys) {
+      calls.generate.push(...keys.map((k) => `${item.questionId}@${k}`));
+      return new Map(keys.map((k) => [k, { content: `caption of ${item.questionId} at frame ${parseInt(k, 10)}`, seconds: 0.25 }]));
     },
   };
   return { engine, calls };
@@ -109,6 +109,8 @@ describe('s sweep with one scoring pass', () => {
     const it2 = item('q', [0.1, 0.2, 0.9, 0.1], [0.0, 0.0, 0.0, 0.0], [{ time: 0, content: 'q1' }, { time: 6, content: 'q2' }]);
     const r = await sweepResponses([it2], engine, { param: 't', values: [0.5, 0.95], removePreviousResponses: true });
     expect(r.stats.q3Affected).toEqual({ '0.5': 1, '0.95': 0 }); // frame 2 triggers at t = 0.5 and q2 is consumed at frame 3
+    // The Q3 path is part of the response key: a prefix after the unclosed query is another token sequence.
+    expect(r.records.get(0.5)![0]!.provenance.q3_queries).toEqual([3]);
   });
 });
 
@@ -128,8 +130,34 @@ describe('scoring a response sweep', () => {
     expect(file.rows[0]!.counts.responses).toBe(sweep.records.get(0.8)!.reduce((n, r) => n + r.model_response_list.length - 1, 0));
     expect(file.rows[0]!.counts.responses).toBeGreaterThan(file.rows[1]!.counts.responses!);
     const perExample = sweep.stats.secondsPerValue['0.8']! / 6;
+    // video 0.5 s + scoring 1 s per item, 0.25 s per own response (cached responses count for every value that has them).
+    expect(sweep.stats.secondsPerValue['0.8']).toBeCloseTo(6 * 1.5 + 0.25 * file.rows[0]!.counts.responses!, 12);
     expect(file.rows[0]!.metrics.time_per_example_relative).toBeCloseTo(perExample / 2, 12);
     const written = readFileSync(join(dir, 'sweeps', 't', 'predictions-t=0.8.jsonl'), 'utf8').trim().split('\n');
     expect(written).toHaveLength(6);
+  });
+});
+
+describe('persisted sweep cache', () => {
+  it('a rerun in the same sweep directory calls no model; a new value only generates its new trigger frames', async () => {
+    const { SweepStore } = await import('../src/sweep/index.js');
+    const dir = mkdtempSync(join(tmpdir(), 'sweep-store-'));
+    const items = [item('a', [0.5, 0.9, 0.7, 0.2, 1.0, 0.3]), item('b', [0.9, 0.9, 0.9, 0.9])];
+    const identity = { benchmark: 'youcook2', model_sha256: 'x' };
+    const first = fakeEngine();
+    const r1 = await sweepResponses(items, first.engine, { param: 's', values: [1, 2], removePreviousResponses: true, cache: SweepStore.open(dir, identity) });
+    expect(first.calls.score).toBe(2);
+    expect(first.calls.generate).toEqual(['a@1', 'a@4', 'a@2', 'b@1', 'b@3', 'b@2']);
+    const again = fakeEngine();
+    const r2 = await sweepResponses(items, again.engine, { param: 's', values: [1, 2], removePreviousResponses: true, cache: SweepStore.open(dir, identity) });
+    expect(again.calls).toEqual({ score: 0, generate: [] });
+    expect(r2.records).toEqual(r1.records);
+    expect(r2.stats.secondsPerValue).toEqual(r1.stats.secondsPerValue);
+    expect(r2.stats).toMatchObject({ itemsFromCache: 2, responsesFromCache: 6, generations: 0 });
+    // s = 1.5 needs a scoring pass (its scores are not stored) but only generates frames no other value had: none here.
+    const third = fakeEngine();
+    await sweepResponses(items, third.engine, { param: 's', values: [1.5], removePreviousResponses: true, cache: SweepStore.open(dir, identity) });
+    expect(third.calls).toEqual({ score: 2, generate: [] }); // a: [2]; b: 0.9+0.9 = 1.8 > 1.5 at 1, then at 3: cached
+    expect(() => SweepStore.open(dir, { ...identity, model_sha256: 'y' })).toThrow(/model_sha256: "x" stored, "y" now/);
   });
 });

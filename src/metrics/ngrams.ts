@@ -53,16 +53,15 @@ const EMPTY = 0;
 
 /**
  * Interning: a word gets an id from a Map; an n-gram of order >= 2 gets an id from the pair (id
- * of its first n-1 words, id of its last word), kept in an open-addressing table of int32 pairs
- * (no per-key allocation). Slots store id + 1 so that 0 means empty.
+ * of its first n-1 words, id of its last word), kept in an open-addressing table of int32 triples
+ * (prefix, last, id + 1; 0 = empty) side by side, so a lookup touches one cache line and
+ * allocates nothing.
  */
 class Interner {
   readonly words = new Map<string, number>();
   size = 0;
-  private cap = 1 << 16;
-  private prefix = new Int32Array(this.cap);
-  private last = new Int32Array(this.cap);
-  private slot = new Int32Array(this.cap);
+  private cap = 1 << 18;
+  private table = new Int32Array(this.cap * 3);
   private pairs = 0;
 
   word(w: string): number {
@@ -75,11 +74,12 @@ class Interner {
   }
 
   pair(prefixId: number, lastId: number): number {
+    const t = this.table;
     const mask = this.cap - 1;
     for (let i = hashPair(prefixId, lastId) & mask; ; i = (i + 1) & mask) {
-      const v = this.slot[i]!;
+      const v = t[3 * i + 2]!;
       if (v === EMPTY) break;
-      if (this.prefix[i] === prefixId && this.last[i] === lastId) return v - 1;
+      if (t[3 * i] === prefixId && t[3 * i + 1] === lastId) return v - 1;
     }
     const id = this.size++;
     if (++this.pairs * 2 > this.cap) this.grow();
@@ -88,21 +88,20 @@ class Interner {
   }
 
   private put(prefixId: number, lastId: number, id: number): void {
+    const t = this.table;
     const mask = this.cap - 1;
     let i = hashPair(prefixId, lastId) & mask;
-    while (this.slot[i] !== EMPTY) i = (i + 1) & mask;
-    this.prefix[i] = prefixId;
-    this.last[i] = lastId;
-    this.slot[i] = id + 1;
+    while (t[3 * i + 2] !== EMPTY) i = (i + 1) & mask;
+    t[3 * i] = prefixId;
+    t[3 * i + 1] = lastId;
+    t[3 * i + 2] = id + 1;
   }
 
   private grow(): void {
-    const { prefix, last, slot } = this;
+    const old = this.table;
     this.cap *= 2;
-    this.prefix = new Int32Array(this.cap);
-    this.last = new Int32Array(this.cap);
-    this.slot = new Int32Array(this.cap);
-    for (let i = 0; i < slot.length; i++) if (slot[i] !== EMPTY) this.put(prefix[i]!, last[i]!, slot[i]! - 1);
+    this.table = new Int32Array(this.cap * 3);
+    for (let i = 0; i < old.length; i += 3) if (old[i + 2] !== EMPTY) this.put(old[i]!, old[i + 1]!, old[i + 2]! - 1);
   }
 }
 

@@ -247,33 +247,57 @@ const RULES: Rule[] = [
 ];
 
 const CODE_SPACE = 0x20;
+const CODE_COMMA = 0x2c;
+const CODE_PERIOD = 0x2e;
 
 function isAsciiLetter(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+}
+
+/** The SPACE macro's characters: a space run is skipped whole (stopping early would let e.g. URL rules start at a U+00A0). */
+function isPtbSpace(c: number): boolean {
+  return c === CODE_SPACE || c === 0x09 || c === 0xa0 || (c >= 0x2000 && c <= 0x200a) || c === 0x3000;
 }
 
 /** Words for which a rule listed before WORD (cannot, gonna, …) wins the tie at the same length. */
 const TIED_BEFORE_WORD = /^(?:cannot|gonna|gotta|lemme|gimme|wanna)$/i;
 
 /**
- * Fast path, same result as trying every rule: an ASCII-letter run followed by a space or the
- * end of the line is one token, its own text. WORD matches exactly the run; the rules that could
- * match more need a character other than a letter inside the run or a space after it (a dot, an
- * apostrophe, a hyphen, a slash, @, &, a digit), except ABBREV4 with its trailing SPACE, which
- * wins by one character but emits the same text and consumes the same run; the rules listed
- * before WORD that tie are the contractions of TIED_BEFORE_WORD. A run of spaces is skipped
- * (SPACES; no other rule starts with a space). Returns the end of the run, or -1 (use the rules).
+ * Fast paths, same result as trying every rule (checked against the rules on the golden probes,
+ * the real captions and random strings). Returns the end of the token at `pos` — its text is
+ * `line.slice(pos, end)`, or nothing for spaces — or -1: use the rules.
+ *  - A space and the SPACE characters after it are skipped (SPACES; no other rule starts with a space).
+ *  - An ASCII-letter run followed by a space, the end of the line, or a comma that is itself
+ *    followed by a space or the end, is one token, its own text. WORD matches exactly the run;
+ *    the rules that could match more need something else inside or right after it (a dot, an
+ *    apostrophe, a hyphen, a slash, @, &, $, a digit), except ABBREV4 with its trailing SPACE,
+ *    which wins by one character but emits the same text and consumes the same run. Rules listed
+ *    before WORD tie only on the contractions of TIED_BEFORE_WORD.
+ *  - A comma or period followed by the end, a letter or a space (a period: a space not followed
+ *    by another period) is a one-character token: NUMBER needs a digit after it, the ellipsis
+ *    rules more periods, and no other rule starts with either.
  */
-function simpleRunEnd(line: string, pos: number): number {
+function fastTokenEnd(line: string, pos: number): number {
   const c = line.charCodeAt(pos);
-  let end = pos + 1;
+  const at = (i: number) => (i < line.length ? line.charCodeAt(i) : -1);
   if (c === CODE_SPACE) {
-    while (end < line.length && line.charCodeAt(end) === CODE_SPACE) end++;
+    let end = pos + 1;
+    while (isPtbSpace(at(end))) end++;
     return end;
   }
+  if (c === CODE_COMMA || c === CODE_PERIOD) {
+    const next = at(pos + 1);
+    const ok = next === -1 || isAsciiLetter(next) || (next === CODE_SPACE && (c === CODE_COMMA || at(pos + 2) !== CODE_PERIOD));
+    return ok ? pos + 1 : -1;
+  }
   if (!isAsciiLetter(c)) return -1;
-  while (end < line.length && isAsciiLetter(line.charCodeAt(end))) end++;
-  if (end < line.length && line.charCodeAt(end) !== CODE_SPACE) return -1;
+  let end = pos + 1;
+  while (isAsciiLetter(at(end))) end++;
+  const next = at(end);
+  if (next === CODE_COMMA) {
+    const after = at(end + 1);
+    if (after !== -1 && after !== CODE_SPACE) return -1;
+  } else if (next !== -1 && next !== CODE_SPACE) return -1;
   if ((end - pos === 5 || end - pos === 6) && TIED_BEFORE_WORD.test(line.slice(pos, end))) return -1;
   return end;
 }
@@ -283,10 +307,10 @@ export function ptbLexTokens(line: string): string[] {
   const tokens: string[] = [];
   let pos = 0;
   while (pos < line.length) {
-    const runEnd = simpleRunEnd(line, pos);
-    if (runEnd >= 0) {
-      if (line.charCodeAt(pos) !== CODE_SPACE) tokens.push(line.slice(pos, runEnd));
-      pos = runEnd;
+    const fastEnd = fastTokenEnd(line, pos);
+    if (fastEnd >= 0) {
+      if (line.charCodeAt(pos) !== CODE_SPACE) tokens.push(line.slice(pos, fastEnd));
+      pos = fastEnd;
       continue;
     }
     let best: { rule: Rule; text: string; total: number } | undefined;

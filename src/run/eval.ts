@@ -88,6 +88,12 @@ export function attachInference(result: ScoreResult, run: RunDir, dataPath: stri
   };
 }
 
+/** MAGQA judged by an API: the judge cache lives in the run directory unless another is named, so a rerun pays for nothing twice. */
+function judgeInRunDir(benchmark: string, params: EvalOptions['params'], outDir: string): EvalOptions['params'] {
+  if (benchmark !== 'magqa' || params?.judge === undefined || params.judge === 'lexical' || params.judgeRunDir !== undefined) return params;
+  return { ...params, judgeRunDir: outDir };
+}
+
 export async function runEval(opts: EvalOptions): Promise<EvalOutcome> {
   const inference = await runInference(opts);
   const run = RunDir.read(opts.outDir);
@@ -98,7 +104,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalOutcome> {
     predictionsPath: run.predictionsFile,
     protocol: opts.protocol,
     overrides: opts.overrides,
-    params: opts.params,
+    params: judgeInRunDir(inference.benchmark, opts.params, opts.outDir),
   });
   const result = attachInference(scored, run, opts.dataPath);
   const resultPath = join(opts.outDir, RESULT_FILE);

@@ -9,13 +9,16 @@ import { plotSweep } from './plot.js';
 import { rescoreSweep, runDirInputs } from './rescore.js';
 import type { SweepFile, SweepParam } from './types.js';
 import { parseSweepValues } from './values.js';
+import { runEngineSweep, type EngineSweepOptions } from './engine-sweep.js';
 
 export { parseSweepValues } from './values.js';
 export { rescoreSweep, runDirInputs, RESCORE_PARAMS } from './rescore.js';
-export { sweepResponses, triggerFrames, queryFrames, policyFor, type ResponseEngine, type FrameScores, type SweepItem } from './responses.js';
+export { sweepResponses, triggerFrames, queryFrames, policyFor, fixedScorePaths, type ResponseEngine, type FrameScores, type SweepItem, type ItemScores, type ValuePath, type SweepCache } from './responses.js';
+export { SweepStore, SWEEP_RUN_FILE, SCORES_FILE, RESPONSES_FILE } from './store.js';
+export { runEngineSweep, type EngineSweepOptions, type SweepEngineApi } from './engine-sweep.js';
 export { scoreResponseSweep, referenceSecondsPerExample } from './response-file.js';
 export { sweepChartConfig, renderChartPng, plotSweep, PLOT_SPECS } from './plot.js';
-export { writeSweep, readSweep, sweepCsv } from './output.js';
+export { writeSweep, readSweep, sweepCsv, formatSweepTable } from './output.js';
 export type { SweepFile, SweepRow, SweepParam } from './types.js';
 
 export const SWEEP_PARAMS: readonly SweepParam[] = ['w', 'threshold', 's', 't'];
@@ -38,17 +41,21 @@ export interface SweepCommandOptions {
   protocol?: Protocol;
   overrides?: Partial<Conventions>;
   params?: Record<string, string | number | boolean | undefined>;
+  /** s and t sweeps: the inference inputs, as `mmduet infer` takes them (paths required there). */
+  inference?: Omit<EngineSweepOptions, 'param' | 'values' | 'outDir' | 'goldPath' | 'goldFormat' | 'protocol' | 'overrides' | 'params' | 'benchmark' | 'modelDir' | 'dataPath' | 'videosDir'> & {
+    modelDir?: string;
+    dataPath?: string;
+    videosDir?: string;
+  };
+  /** s and t sweeps: `--time-reference RUN_DIR`. */
+  timeReference?: string;
 }
 
 export async function runSweepCommand(opts: SweepCommandOptions): Promise<{ sweep: SweepFile; written: WrittenSweep }> {
   if (!(SWEEP_PARAMS as readonly string[]).includes(opts.param)) throw new InputError(`--param: expected one of ${SWEEP_PARAMS.join(', ')}, found ${opts.param}`);
   const param = opts.param as SweepParam;
   const benchmark = getBenchmark(opts.benchmark).name;
-  if (param === 's' || param === 't') {
-    throw new InputError(
-      `--param ${param}: the shared-pass response sweep needs the engine to score once and generate at chosen frames, which src/engine does not offer yet; run mmduet eval once per value (${param === 's' ? '--s' : '--t'} VALUE) meanwhile`,
-    );
-  }
+  if (param === 's' || param === 't') return runResponseSweepCommand(opts, param);
   let predictionsPath = opts.predictionsPath;
   let goldPath = opts.goldPath;
   if (opts.runDir) {
@@ -63,6 +70,35 @@ export async function runSweepCommand(opts: SweepCommandOptions): Promise<{ swee
   const values = opts.values !== undefined ? parseSweepValues(opts.values) : defaultValues(param);
   const sweep = await rescoreSweep({ benchmark, param, values, goldPath, goldFormat: opts.goldFormat, predictionsPath, protocol: opts.protocol, overrides: opts.overrides, params: opts.params });
   const outDir = opts.outDir ?? join(opts.runDir ?? dirname(predictionsPath), 'sweeps', param);
+  return { sweep, written: await writeSweep(outDir, sweep) };
+}
+
+/** s / t: the shared-pass sweep on the engine (or one eval per value with --keep-responses). */
+async function runResponseSweepCommand(opts: SweepCommandOptions, param: 's' | 't'): Promise<{ sweep: SweepFile; written: WrittenSweep }> {
+  const inf = opts.inference ?? {};
+  if (opts.runDir || opts.predictionsPath) throw new InputError(`--param ${param}: expected --model, --data and --videos (the sweep runs the model), found --run/--predictions (those serve the w and threshold sweeps)`);
+  const need = (flag: string, v: string | undefined): string => {
+    if (!v) throw new InputError(`--${flag}: expected a path (an ${param} sweep runs the model, as mmduet infer), found none`);
+    return v;
+  };
+  const values = opts.values !== undefined ? parseSweepValues(opts.values) : defaultValues(param);
+  const outDir = need('out', opts.outDir);
+  const { sweep } = await runEngineSweep({
+    ...inf,
+    benchmark: opts.benchmark,
+    param,
+    values,
+    modelDir: need('model', inf.modelDir),
+    dataPath: need('data', inf.dataPath),
+    videosDir: need('videos', inf.videosDir),
+    outDir,
+    goldPath: opts.goldPath,
+    goldFormat: opts.goldFormat,
+    protocol: opts.protocol,
+    overrides: opts.overrides,
+    params: opts.params,
+    timeReference: opts.timeReference,
+  });
   return { sweep, written: await writeSweep(outDir, sweep) };
 }
 

@@ -42,3 +42,25 @@ export function readSweep(file: string): SweepFile {
   if (!Array.isArray(v.rows) || v.rows.length === 0) throw InputError.at(file, '$.rows', 'at least one sweep row', JSON.stringify(v.rows));
   return v as SweepFile;
 }
+
+/** The columns printed per benchmark (Table 4 for MAGQA; Table 3's columns for YouCook2). */
+const TABLE_COLUMNS: Record<string, Array<[string, string]>> = {
+  magqa: [['in_span_score', 'in-span'], ['turns', 'turns'], ['turns_dedup', 'turns (dedup)']],
+  youcook2: [['SODA_c', 'SODA_c'], ['CIDEr', 'CIDEr'], ['F1', 'F1']],
+};
+const TIME_COLUMNS: Array<[string, string]> = [['time_per_example_seconds', 's/example'], ['time_per_example_relative', 'relative time']];
+
+function cell(v: unknown): string {
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(3);
+  return v === null || v === undefined ? '—' : String(v);
+}
+
+/** A plain-text table of a response sweep: one line per value, then the sweep's notes. */
+export function formatSweepTable(sweep: SweepFile): string {
+  const columns = [...(TABLE_COLUMNS[sweep.benchmark] ?? []), ...TIME_COLUMNS.filter(([k]) => sweep.rows.some((r) => k in r.metrics))];
+  const header = [sweep.param, ...columns.map(([, label]) => label), 'responses', 'Q3 items'];
+  const lines = sweep.rows.map((r) => [cell(r.value), ...columns.map(([k]) => cell(r.metrics[k])), cell(r.counts.responses), cell(r.counts.q3_affected_items)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
+  return [fmt(header), ...lines.map(fmt), '', `model calls: ${sweep.model_calls.scoring_passes} scoring passes, ${sweep.model_calls.generations} responses generated`, ...sweep.notes.map((n) => `note: ${n}`)].join('\n');
+}

@@ -58,11 +58,11 @@ export async function scoreResponseSweep(sweep: ResponseSweepResult, opts: Respo
     const responses = records.reduce((n, r) => n + r.model_response_list.filter((t) => t.role === 'assistant').length, 0);
     const q3 = sweep.stats.q3Affected[String(value)] ?? 0;
     const notes = [...result.notes];
-    if (q3) notes.push(`${q3} items have a query right after a triggering frame (quirk Q3): a separate run would score their later frames differently`);
+    if (q3) notes.push(`${q3} item(s) have a query right after a triggering frame (quirk Q3): resolved exactly, their frames after that query were scored on this value's own branch of the pass`);
     rows.push({ value, metrics, counts: { ...result.counts, responses, q3_affected_items: q3 }, seconds, notes });
   }
   const notes = [
-    `time per example for a value = every scoring pass + the generation time of that value's own responses, as a separate run would spend (video decoding and vision encoding excluded)`,
+    `time per example for a value = what a separate run would spend: getting the frame embeddings (decode + vision, or the embedding-cache read) + the scoring pass + the generation time of that value's own responses`,
   ];
   if (opts.referenceSecondsPerExample !== undefined) {
     notes.push(`time_per_example_relative: against ${opts.referenceLabel ?? 'the reference run'} = ${opts.referenceSecondsPerExample.toFixed(3)} s per example; compare only runs made on the same machine`);
@@ -74,7 +74,7 @@ export async function scoreResponseSweep(sweep: ResponseSweepResult, opts: Respo
     benchmark,
     param: opts.param,
     rows,
-    reused: `one scoring pass per item served all ${sweep.records.size} values; ${sweep.stats.generations} distinct responses generated instead of ${sweep.stats.responsesAllValues} (rm. prev. resp. on: scores do not depend on ${opts.param}, responses cached by item and frame)`,
+    reused: `one scoring pass per item served all ${sweep.records.size} values; ${sweep.stats.distinctResponses} distinct responses (${sweep.stats.generations} generated now) instead of ${sweep.stats.responsesAllValues} (rm. prev. resp. on: scores do not depend on ${opts.param}, responses cached by item and frame)`,
     model_calls: { scoring_passes: sweep.stats.scoringPasses, generations: sweep.stats.generations },
     source: { gold: opts.goldPath, gold_sha256: sha256File(opts.goldPath), predictions_per_value: predictionFiles, protocol: opts.protocol ?? 'mmduet', scoring_seconds: sweep.stats.scoringSeconds, generation_seconds: sweep.stats.generationSeconds },
     notes,
