@@ -1,8 +1,9 @@
 /**
  * Benchmark: the duet loop on the tiny fixture model (CPU) for one 400-frame item (the frame cap), with a
  * query at 0 s and marker runs that trigger responses. Measures frame-by-frame against chunked scoring:
- * wall time, frames/s, decoder calls per frame, share of time outside session.run. The tiny model makes
- * session.run cheap, so the outside share here is an upper bound of the runtime's own overhead.
+ * wall and CPU time, frames/s, decoder calls per frame, share of time outside session.run, at 1 and 2 intra-op
+ * threads. The tiny model makes session.run cheap, so the outside share here is an upper bound of the runtime's
+ * own overhead; its cost is almost all causal attention, paid alike by both modes (fixtures/README.md, "Performance").
  */
 import { loadModel, runDuet } from '../engine/index.js';
 import { tinyModelDir } from '../engine/demo-material.js';
@@ -91,8 +92,6 @@ export async function run(): Promise<Record<string, unknown>> {
     frames: FRAMES,
     threads_1: await compareModes(1),
     threads_2: await compareModes(2),
-    // Both modes attend causally over the same 19,600-token cache, so attention (almost all of the tiny
-    // model's cost) is paid alike; chunking only removes per-call costs (fixtures/README.md, "Performance").
     targets: { outside_share_max: 0.15, chunked_speedup_min: 3 },
   };
 }

@@ -12,6 +12,13 @@ describe('PTB tokenizer port (raw tokens before the coco filter)', () => {
     ['wait...', ['wait', '...']],
     ['costs €5 or ½', ['costs', '$', '5', 'or', '1/2']],
     ['see Smith et al. Then', ['see', 'smith', 'et', 'al.', '.', 'then']],
+    // Edge cases of the fast paths (letter runs, spaces, commas, periods), values from the full rule set.
+    ['2 \u00A0.com', ['2', '.', 'com']],
+    ['mix well, add salt.', ['mix', 'well', ',', 'add', 'salt', '.']],
+    ['pour. . . stir', ['pour', '...', 'stir']],
+    ['so,5 and .5', ['so', ',5', 'and', '.5']],
+    ['fry.com', ['fry.com']],
+    ['mr smith, gonna, cannot go', ['mr', 'smith', ',', 'gon', 'na', ',', 'can', 'not', 'go']],
   ])('%s', (input, expected) => {
     expect(ptbTokens(input)).toEqual(expected);
   });

@@ -8,18 +8,16 @@
  */
 import { join } from 'node:path';
 import type { Conventions, Protocol } from '../benchmarks/conventions.js';
-import type { GeneratedResponse, LoadedModel, ScoredVideo } from '../engine/index.js';
+import type { GeneratedResponse, ScoredVideo } from '../engine/index.js';
 import { policyParameter } from '../engine/policy.js';
 import { InputError } from '../errors.js';
-import { readAnnotations, selectItems, type AnnotationItem } from '../run/annotations.js';
+import type { AnnotationItem } from '../run/annotations.js';
 import { RUN_DEFAULTS, inferBenchmark, resolvePolicy } from '../run/defaults.js';
 import { runEval } from '../run/eval.js';
 import { runIdentity, type InferOptions } from '../run/infer.js';
+import { checkLimit, embedItemVideo, encoderOf, logOf, openInputs, type VideoSource } from '../run/items.js';
 import { RunDir } from '../run/rundir.js';
 import { toolkitVersion } from '../version.js';
-import { checkFfmpeg, resolveFfmpeg, VideoError } from '../video/ffmpeg.js';
-import { embedVideo, type FrameEncoder } from '../video/embed.js';
-import { resolveVideoPath } from '../video/paths.js';
 import { referenceSecondsPerExample, scoreResponseSweep } from './response-file.js';
 import { policyFor, sweepResponses, type ItemScores, type ResponseEngine, type SweepItem } from './responses.js';
 import { SweepStore } from './store.js';
@@ -50,12 +48,6 @@ export interface SweepEngineApi {
 
 type Item = SweepItem & AnnotationItem;
 
-function frameEncoder(model: LoadedModel): FrameEncoder {
-  const mm = model.config.mmduet;
-  if (!mm) throw new InputError(`${model.dir}: the model has no "mmduet" block (no-heads mode); MMDuet inference needs the informative and relevance heads`);
-  return { fingerprint: model.fingerprint.sha256, size: mm.frameResolution, normalisation: { mean: mm.imageMean, std: mm.imageStd }, encodeFrames: (p, n) => model.encodeFrames(p, n) };
-}
-
 export interface EngineSweepOutcome {
   sweep: SweepFile;
   failed: { questionId: string; reason: string }[];
@@ -69,39 +61,29 @@ export async function runEngineSweep(opts: EngineSweepOptions, api?: SweepEngine
   }
   for (const v of opts.values) resolvePolicy(benchmark, { [opts.param]: v });
   if (opts.keepResponses) return { sweep: await separateRunsSweep(opts), failed: [] };
-  if (opts.limit !== undefined && !(Number.isInteger(opts.limit) && opts.limit >= 0)) throw new InputError(`--limit: expected a non-negative integer, found ${opts.limit}`);
+  checkLimit(opts.limit);
   const chunkSize = opts.scoring === 'frame' ? 1 : (opts.chunkSize ?? 64);
-  const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
-  const annotations = readAnnotations(opts.dataPath);
-  const items: Item[] = selectItems(annotations.items, opts.limit, opts.shard).map((it) => ({ ...it, videoDuration: 0 }));
-  const ffmpeg = resolveFfmpeg(opts.ffmpeg);
-  checkFfmpeg(ffmpeg);
+  const log = logOf(opts.log);
+  const { annotations, items: selected, ffmpeg } = openInputs(opts);
+  const items: Item[] = selected.map((it) => ({ ...it, videoDuration: 0 }));
   const engine = api ?? (await import('../engine/index.js'));
   const model = await engine.loadModel({ modelDir: opts.modelDir, device: opts.device ?? 'auto', log });
   const failed: EngineSweepOutcome['failed'] = [];
   try {
-    const encoder = frameEncoder(model);
+    const encoder = encoderOf(model);
     const base = runIdentity({ ...opts, keepResponses: false, scoring: 'chunked' }, benchmark, annotations.sha256, model.fingerprint.sha256, policyFor(opts.param, opts.values[0]!));
     const { policy: _policy, scoring: _scoring, ...identity } = base;
     const maxNewTokens = model.config.mmduet!.generation.maxNewTokens;
     const store = SweepStore.open(opts.outDir, { ...identity, swept_policy: kind, chunk_size: chunkSize, max_new_tokens: maxNewTokens });
     if (store.reused.scores || store.reused.responses) log(`reusing ${opts.outDir}: ${store.reused.scores} stored score paths, ${store.reused.responses} stored responses`);
+    const source: VideoSource = { videosDir: opts.videosDir, identity, encoder, ffmpeg, cacheDir: opts.cacheDir, strict: opts.strict };
     const passes = new Map<string, ScoredVideo>();
     const adapter: ResponseEngine<Item> = {
       async scoreItem(item, policies): Promise<ItemScores | null> {
         const t0 = performance.now();
-        let video;
-        try {
-          video = await embedVideo({
-            videoPath: resolveVideoPath(opts.videosDir, item.video),
-            settings: { fps: identity.fps, maxFrames: identity.max_frames, overflow: identity.overflow as 'uniform' | 'truncate' },
-            encoder,
-            ffmpeg,
-            cacheDir: opts.cacheDir,
-          });
-        } catch (e) {
-          if (!(e instanceof VideoError) || opts.strict) throw e;
-          failed.push({ questionId: item.questionId, reason: e.reason });
+        const { video, failure } = await embedItemVideo(source, item);
+        if (failure !== undefined) {
+          failed.push({ questionId: item.questionId, reason: failure });
           return null;
         }
         const t1 = performance.now();
