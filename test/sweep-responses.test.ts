@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { sweepResponses, triggerFrames, queryFrames, scoreResponseSweep, fixedScorePaths, type FrameScores, type ResponseEngine, type SweepItem } from '../src/sweep/index.js';
 import { writeSyntheticCharadesRun } from '../src/sweep/synthetic.js';
 import { readJsonl } from '../src/io/files.js';
-import { mulberry32 } from '../src/report/prng.js';
+import { mulberry32 } from '../src/util/prng.js';
 
 interface Item extends SweepItem {
   frames: FrameScores[];

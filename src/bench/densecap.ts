@@ -12,7 +12,7 @@ import { resolveConventions, type Protocol } from '../benchmarks/conventions.js'
 import { prepareYouCook2, scoreWithToolkit } from '../benchmarks/youcook2/index.js';
 import type { ScoreRequest } from '../benchmarks/types.js';
 import type { CaptionToolkit } from '../metrics/densecap.js';
-import { seededRandom } from '../metrics/densecap.js';
+import { mulberry32 } from '../util/prng.js';
 import { ptbTokenize } from '../metrics/ptb-tokenizer.js';
 import { bleu } from '../metrics/bleu.js';
 import { rougeL } from '../metrics/rouge.js';
@@ -26,7 +26,7 @@ const WORDS = 'add cut the onion pan oil salt pepper stir fry bowl mix chicken g
 
 /** A seeded synthetic TimeChat-format gold/prediction pair shaped like the real one (415 videos). */
 function syntheticFiles(nVideos = 415): { gold: string; pred: string } {
-  const rand = seededRandom(415);
+  const rand = mulberry32(415);
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
   const sentence = () => Array.from({ length: int(3, 10) }, () => WORDS[int(0, WORDS.length - 1)]).join(' ');
   const annotations: unknown[] = [];

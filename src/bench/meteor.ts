@@ -6,7 +6,7 @@
 import { createMeteorScorer } from '../metrics/meteor/index.js';
 import { loadWordNetTables, resolveWordNetSource } from '../metrics/meteor/wordnet.js';
 import type { CaptionItem } from '../metrics/caption-types.js';
-import { mulberry32 } from '../report/prng.js';
+import { mulberry32 } from '../util/prng.js';
 
 const PAIRS = 10_000;
 const SMALL_CALL = 4;

@@ -8,21 +8,10 @@ import { join, resolve } from 'node:path';
 import { resolveConventions } from '../benchmarks/conventions.js';
 import { scoreQvhighlights } from '../benchmarks/qvhighlights/index.js';
 import { frameGroundingGrid, type FrameGroundingQuery } from '../metrics/grounding.js';
-
-/** Deterministic PRNG (mulberry32) so the synthetic set is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../util/prng.js';
 
 export function syntheticCharades(n = 3720, seed = 7): FrameGroundingQuery[] {
-  const r = rng(seed);
+  const r = mulberry32(seed); // deterministic: the same synthetic set on every run
   return Array.from({ length: n }, (_, i) => {
     const frames = 40 + Math.floor(r() * 40);
     const times = Array.from({ length: frames }, (_, k) => k * 0.5);

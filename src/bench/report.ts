@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mulberry32 } from '../report/prng.js';
+import { mulberry32 } from '../util/prng.js';
 import { runReport } from '../report/index.js';
 
 const ITEMS = 2000;

@@ -10,6 +10,7 @@
  */
 import type { CaptionItem, CaptionScorer, CorpusScore } from './caption-types.js';
 import { iouDenseCap, sortedSpan, type Span } from './iou.js';
+import { mulberry32 } from '../util/prng.js';
 
 export const DVC_TIOUS: readonly number[] = [0.3, 0.5, 0.7, 0.9];
 
@@ -106,21 +107,9 @@ export interface DenseCapResult {
  */
 export const FILLER_SEED = 0x5eed;
 
-/** mulberry32: a small, fast, seeded PRNG (uniform in [0, 1)). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A generator of filler references: 10–20 random lowercase letters, as densevid's `random_string`. */
 export function fillerGenerator(seed = FILLER_SEED): () => string {
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   return () => {
     const len = 10 + Math.floor(rand() * 11);
     let s = '';

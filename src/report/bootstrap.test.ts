@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pairedClusterBootstrap, quantileSorted } from './bootstrap.js';
-import { fnv1a, mulberry32, streamSeed } from './prng.js';
+import { fnv1a, mulberry32, streamSeed } from '../util/prng.js';
 
 const opts = { resamples: 10000, seed: 7, level: 0.95 };
 

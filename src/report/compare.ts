@@ -2,7 +2,7 @@ import { InputError } from '../errors.js';
 import type { MetricValue } from '../benchmarks/types.js';
 import { pairedClusterBootstrap } from './bootstrap.js';
 import { metricDirection, type MetricDirection } from './directions.js';
-import { streamSeed } from './prng.js';
+import { streamSeed } from '../util/prng.js';
 import type { ComparableResult } from './result-file.js';
 
 export const CONFIDENCE_LEVEL = 0.95;

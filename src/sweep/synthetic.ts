@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/files.js';
-import { mulberry32 } from '../report/prng.js';
+import { mulberry32 } from '../util/prng.js';
 
 export interface SyntheticRun {
   goldPath: string;

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../errors.js';
 import { align, countChunks, findCandidates, prepareSentence, type Match, type Matchers, type Sentence } from './align.js';
-import { mulberry32 } from '../../report/prng.js';
+import { mulberry32 } from '../../util/prng.js';
 import { createMeteorScorer } from './index.js';
 import { NativeMeteor } from './native.js';
 import { normalizeLine } from './normalize.js';

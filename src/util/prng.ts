@@ -1,3 +1,4 @@
+/** Seeded pseudo-random numbers for reproducible resampling, fillers and synthetic data. */
 /** mulberry32: a small, fast, deterministic 32-bit PRNG; returns floats in [0, 1). */
 export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
