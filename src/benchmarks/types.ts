@@ -55,14 +55,9 @@ export interface Provenance {
   node_version: string;
 }
 
-export interface ScoreResult {
+/** What `mmduet score` writes: a benchmark's score plus what it is and where it came from. */
+export type ScoreResult = Omit<BenchmarkScore, 'params'> & {
   benchmark: BenchmarkName;
   protocol: string;
-  metrics: Record<string, MetricValue>;
-  counts: Record<string, number>;
-  notes: string[];
-  details?: unknown;
-  perItem?: Record<string, Record<string, number>>;
-  perItemVideo?: Record<string, string>;
   provenance: Provenance;
-}
+};

@@ -5,14 +5,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import { existsSync } from 'node:fs';
-import type { Conventions, Protocol } from '../benchmarks/conventions.js';
 import { getBenchmark } from '../benchmarks/registry.js';
 import { InputError } from '../errors.js';
 import { sha256File } from '../io/files.js';
 import { PREDICTIONS_FILE, RunDir } from '../run/rundir.js';
 import { scoreToResult } from '../score/service.js';
 import { toolkitVersion } from '../version.js';
-import { SWEEP_FORMAT, type SweepFile, type SweepParam } from './types.js';
+import { SWEEP_FORMAT, type SweepFile, type SweepParam, type SweepScoring } from './types.js';
 
 /** Which parameters each benchmark can sweep without inference. */
 export const RESCORE_PARAMS: Record<string, readonly SweepParam[]> = {
@@ -20,17 +19,10 @@ export const RESCORE_PARAMS: Record<string, readonly SweepParam[]> = {
   'charades-sta': ['w', 'threshold'],
 };
 
-export interface RescoreSweepOptions {
-  benchmark: string;
+export interface RescoreSweepOptions extends SweepScoring {
   param: SweepParam;
   values: number[];
-  goldPath: string;
-  goldFormat?: string;
   predictionsPath: string;
-  protocol?: Protocol;
-  overrides?: Partial<Conventions>;
-  /** Other benchmark parameters, held fixed across the sweep. */
-  params?: Record<string, string | number | boolean | undefined>;
 }
 
 export async function rescoreSweep(opts: RescoreSweepOptions): Promise<SweepFile> {

@@ -5,7 +5,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Conventions, Protocol } from '../benchmarks/conventions.js';
 import { getBenchmark } from '../benchmarks/registry.js';
 import { InputError } from '../errors.js';
 import { sha256File, writeFileAtomic } from '../io/files.js';
@@ -13,7 +12,7 @@ import { RunDir } from '../run/rundir.js';
 import { scoreToResult } from '../score/service.js';
 import { toolkitVersion } from '../version.js';
 import type { ResponseSweepResult } from './responses.js';
-import { SWEEP_FORMAT, type SweepFile } from './types.js';
+import { SWEEP_FORMAT, type SweepFile, type SweepScoring } from './types.js';
 
 /** Mean wall-clock seconds per example of a finished run (video decode + vision + duet loop, from timings.jsonl). */
 export function referenceSecondsPerExample(runDir: string): number {
@@ -27,15 +26,9 @@ export function referenceSecondsPerExample(runDir: string): number {
   return total / timings.length / 1000;
 }
 
-export interface ResponseSweepScoring {
-  benchmark: string;
+export interface ResponseSweepScoring extends SweepScoring {
   param: 's' | 't';
-  goldPath: string;
-  goldFormat?: string;
   outDir: string;
-  protocol?: Protocol;
-  overrides?: Partial<Conventions>;
-  params?: Record<string, string | number | boolean | undefined>;
   /** Seconds per example of a reference run on the same machine (Table 4's "= 1" row). */
   referenceSecondsPerExample?: number;
   referenceLabel?: string;

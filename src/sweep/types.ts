@@ -1,4 +1,5 @@
 /** The sweep file (`sweep.json`): one row per parameter value, with every metric, counts and time. */
+import type { Conventions, Protocol } from '../benchmarks/conventions.js';
 import type { MetricValue } from '../benchmarks/types.js';
 
 export type SweepParam = 'w' | 'threshold' | 's' | 't';
@@ -36,3 +37,14 @@ export const PARAM_AXIS: Record<SweepParam, string> = {
   s: 'sum threshold s (accumulated informative score)',
   t: 'per-frame threshold t (informative + relevance score)',
 };
+
+/** How every value of a sweep is scored: the same gold, protocol and fixed parameters for all values. */
+export interface SweepScoring {
+  benchmark: string;
+  goldPath: string;
+  goldFormat?: string;
+  protocol?: Protocol;
+  overrides?: Partial<Conventions>;
+  /** Other benchmark parameters, held fixed across the sweep. */
+  params?: Record<string, string | number | boolean | undefined>;
+}

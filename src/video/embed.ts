@@ -55,16 +55,8 @@ export interface VideoEmbeddings {
   encodeMs: number;
 }
 
-interface CacheMeta {
-  version: string;
-  frames: number;
-  valuesPerFrame: number;
-  frameTimes: number[];
-  duration: number;
-  plan: SamplingPlan;
-  info: VideoInfo;
-  videoSha256: string;
-}
+/** What the cache stores beside the embeddings: the sampling facts, so a hit needs no decoding at all. */
+type CacheMeta = Pick<VideoEmbeddings, 'frames' | 'valuesPerFrame' | 'frameTimes' | 'duration' | 'plan' | 'info' | 'videoSha256'> & { version: string };
 
 /** MMDUET_CACHE_DIR, else $XDG_CACHE_HOME/mmduet-eval, else ~/.cache/mmduet-eval; frames live in `frames/`. */
 export function defaultCacheDir(): string {
