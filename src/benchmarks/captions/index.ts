@@ -12,7 +12,7 @@ import { ptbTokenize } from '../../metrics/ptb-tokenizer.js';
 import { bleu } from '../../metrics/bleu.js';
 import { rougeL } from '../../metrics/rouge.js';
 import { ciderD } from '../../metrics/cider.js';
-import { createMeteorScorer } from '../../metrics/meteor/index.js';
+import { meteorFromParams } from '../meteor-params.js';
 
 export const CAPTION_GOLD_FORMATS = ['coco-refs', 'coco-annotations'] as const;
 export const CAPTION_PREDICTION_FORMATS = ['coco-results', 'id-map'] as const;
@@ -127,7 +127,7 @@ async function scoreCaptions(req: ScoreRequest): Promise<BenchmarkScore> {
   const r = rougeL(items);
   const c = ciderD(items);
   const notes: string[] = [];
-  const meteor = await createMeteorScorer();
+  const meteor = await meteorFromParams(req.params);
   let meteorScore: { corpus: number; perItem: number[] } | null = null;
   if (meteor.scorer) {
     try {

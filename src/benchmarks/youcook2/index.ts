@@ -15,7 +15,7 @@ import { ptbTokenize } from '../../metrics/ptb-tokenizer.js';
 import { bleu } from '../../metrics/bleu.js';
 import { rougeL } from '../../metrics/rouge.js';
 import { ciderScorer } from '../../metrics/cider.js';
-import { createMeteorScorer } from '../../metrics/meteor/index.js';
+import { meteorFromParams } from '../meteor-params.js';
 import type { Conventions } from '../conventions.js';
 
 /** Gold caption handling: the MMDuet scorer's (". " → ", ", "." appended) or the captions as given. */
@@ -58,11 +58,7 @@ function str(v: unknown): string | undefined {
 }
 
 async function buildToolkit(req: ScoreRequest): Promise<{ tk: CaptionToolkit; meteorReason?: string; meteorDescription?: string }> {
-  const m = await createMeteorScorer({
-    implementation: str(req.params.meteor) as 'native' | 'java' | undefined,
-    jar: str(req.params.meteorJar),
-    paraphraseTable: str(req.params.meteorParaphrase),
-  });
+  const m = await meteorFromParams(req.params);
   return {
     tk: { tokenize: ptbTokenize, bleu, rougeL, cider: ciderScorer, meteor: m.scorer },
     meteorReason: m.scorer ? undefined : (m.reason ?? 'unavailable'),

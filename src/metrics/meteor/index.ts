@@ -1,13 +1,16 @@
 /**
  * METEOR 1.5 as the caption references run it (`-l en -norm`, stdio protocol): natively in TypeScript
- * (modules exact + stem + synonym, spec meteor.md), or through the original jar.
+ * (modules exact + stem + synonym, spec meteor.md, plus paraphrase when the user gives METEOR's
+ * paraphrase table), or through the original jar.
  */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { InputError } from '../../errors.js';
 import type { CaptionItem, CaptionScorer, CorpusScore } from '../caption-types.js';
 import { checkJavaMeteor, JavaMeteorProcess } from './java.js';
 import { NativeMeteor } from './native.js';
-import { METEOR_PARAMETERS, MODULE_WEIGHTS } from './stats.js';
+import { loadParaphraseTable, type ParaphraseTable } from './paraphrase.js';
+import { METEOR_PARAMETERS } from './stats.js';
 import { SynonymSets } from './synonyms.js';
 import { wordNetTables } from './wordnet.js';
 
@@ -26,42 +29,51 @@ export interface MeteorScorer extends CaptionScorer {
 
 /** Printed name of native METEOR: without paraphrase it is not the full METEOR of the papers. */
 export const NATIVE_METEOR_NAME = 'METEOR(exact+stem+synonym)';
+/** Printed name with all four English modules: the METEOR of the papers. */
+export const FULL_METEOR_NAME = 'METEOR';
 
 function paraphraseTablePath(opts: MeteorOptions): string | undefined {
   return opts.paraphraseTable ?? (process.env.MMDUET_METEOR_PARAPHRASE || undefined);
 }
 
-/** One native scorer per WordNet per process: callers may ask for a scorer per video. */
-const nativeScorers = new Map<string, MeteorScorer>();
+/** One native scorer per WordNet and paraphrase table per process: callers may ask for a scorer per video. */
+const nativeScorers = new Map<string, Promise<MeteorScorer>>();
 
-function createNativeScorer(opts: MeteorOptions): MeteorScorer {
+function createNativeScorer(opts: MeteorOptions): Promise<MeteorScorer> {
   const paraphrase = paraphraseTablePath(opts);
-  if (paraphrase !== undefined) {
-    if (!existsSync(paraphrase)) throw InputError.at(paraphrase, undefined, "METEOR's paraphrase table (paraphrase-en.gz; option paraphraseTable / MMDUET_METEOR_PARAPHRASE)", 'no such file');
-    throw new InputError(
-      `${paraphrase}: the native METEOR has no paraphrase module yet; use the jar (implementation 'java') for all four modules, or unset MMDUET_METEOR_PARAPHRASE to score with exact+stem+synonym`,
-    );
+  if (paraphrase !== undefined && !existsSync(paraphrase)) {
+    throw InputError.at(paraphrase, undefined, "METEOR's paraphrase table (paraphrase-en.gz; option paraphraseTable / MMDUET_METEOR_PARAPHRASE)", 'no such file');
   }
-  const key = opts.wordnetDir ?? process.env.MMDUET_WORDNET_DIR ?? '';
+  const key = `${opts.wordnetDir ?? process.env.MMDUET_WORDNET_DIR ?? ''}\0${paraphrase === undefined ? '' : resolve(paraphrase)}`;
   let scorer = nativeScorers.get(key);
   if (!scorer) {
-    scorer = nativeScorer(opts.wordnetDir);
+    scorer = nativeScorer(opts.wordnetDir, paraphrase);
     nativeScorers.set(key, scorer);
+    scorer.catch(() => nativeScorers.delete(key));
   }
   return scorer;
 }
 
-function nativeScorer(wordnetDir: string | undefined): MeteorScorer {
+const formatWeight = (w: number): string => (Number.isInteger(w) ? w.toFixed(1) : String(w));
+
+async function nativeScorer(wordnetDir: string | undefined, paraphraseFile: string | undefined): Promise<MeteorScorer> {
   const tables = wordNetTables(wordnetDir);
-  const meteor = new NativeMeteor({ stem: true, synonyms: new SynonymSets(tables) });
+  const paraphrase: ParaphraseTable | undefined = paraphraseFile === undefined ? undefined : await loadParaphraseTable(paraphraseFile);
+  const meteor = new NativeMeteor({ stem: true, synonyms: new SynonymSets(tables), paraphrase });
   const { alpha, beta, gamma, delta } = METEOR_PARAMETERS;
   const wordnet = [tables.source.label, ...tables.source.caveats].join('; ');
+  const modules = paraphrase ? ['exact', 'stem', 'synonym', 'paraphrase'] : ['exact', 'stem', 'synonym'];
+  const weights = modules.map((m, k) => `${m} ${formatWeight(meteor.weights[k]!)}`).join(' ');
+  const source = paraphrase?.source;
+  const paraphraseNote = source
+    ? `paraphrase table ${source.file} (sha256 ${source.sha256}, ${source.entries} entries)`
+    : 'paraphrase did not run (no paraphrase table given: option paraphraseTable / MMDUET_METEOR_PARAPHRASE / --meteor-paraphrase)';
   return {
-    name: NATIVE_METEOR_NAME,
-    modules: ['exact', 'stem', 'synonym'],
+    name: paraphrase ? FULL_METEOR_NAME : NATIVE_METEOR_NAME,
+    modules,
     description:
-      `METEOR 1.5 native TypeScript port (-l en -norm), modules exact+stem+synonym (no paraphrase table), ` +
-      `alpha ${alpha} beta ${beta} gamma ${gamma} delta ${delta}, weights exact ${MODULE_WEIGHTS[0].toFixed(1)} stem ${MODULE_WEIGHTS[1]} synonym ${MODULE_WEIGHTS[2]}; ` +
+      `METEOR 1.5 native TypeScript port (-l en -norm), modules ${modules.join('+')}; ${paraphraseNote}; ` +
+      `alpha ${alpha} beta ${beta} gamma ${gamma} delta ${delta}, weights ${weights}; ` +
       `Snowball English stemmer; synonyms from ${wordnet}; corpus = score of the summed statistics`,
     async score(items: CaptionItem[]): Promise<CorpusScore> {
       const result = meteor.scoreCorpus(items);
@@ -101,5 +113,5 @@ export async function createMeteorScorer(opts: MeteorOptions = {}): Promise<{ sc
   const implementation = opts.implementation ?? 'native';
   if (implementation === 'java') return { scorer: createJavaScorer(opts) };
   if (implementation !== 'native') throw InputError.at('METEOR options', 'implementation', "'native' or 'java'", String(implementation));
-  return { scorer: createNativeScorer(opts) };
+  return { scorer: await createNativeScorer(opts) };
 }

@@ -1,8 +1,8 @@
-/** METEOR 1.5 (exact + stem + synonym) in TypeScript: segment scoring against the best reference. */
+/** METEOR 1.5 (exact + stem + synonym [+ paraphrase]) in TypeScript: segment scoring against the best reference. */
 import { align, prepareSentence, type Match, type Matchers, type Sentence } from './align.js';
 import { meteorWords } from './normalize.js';
 import { parseScoreLine, wrapperScoreLine } from './protocol.js';
-import { computeStats, scoreParts, scoreStats, sumStats, type MeteorScoreParts, type MeteorStats } from './stats.js';
+import { computeStats, FULL_MODULE_WEIGHTS, MODULE_WEIGHTS, scoreParts, scoreStats, sumStats, type MeteorScoreParts, type MeteorStats, type ModuleWeights } from './stats.js';
 
 export interface SegmentResult extends MeteorScoreParts {
   stats: MeteorStats;
@@ -25,7 +25,11 @@ const SENTENCE_CACHE_LIMIT = 100_000;
 export class NativeMeteor {
   /** Evaluations score the same sentences many times (each tIoU, each pairing): prepare each once. */
   private readonly sentences = new Map<string, Sentence>();
-  constructor(private readonly matchers: Matchers) {}
+  /** Scoring weights of the modules that run: the paraphrase weight only when its stage runs. */
+  readonly weights: ModuleWeights;
+  constructor(private readonly matchers: Matchers) {
+    this.weights = matchers.paraphrase ? FULL_MODULE_WEIGHTS : MODULE_WEIGHTS;
+  }
 
   private sentence(text: string): Sentence {
     let s = this.sentences.get(text);
@@ -45,7 +49,7 @@ export class NativeMeteor {
       const ref = this.sentence(refText);
       const matches = align(hyp, ref, this.matchers);
       const stats = computeStats(hyp, ref, matches);
-      const parts = scoreParts(stats);
+      const parts = scoreParts(stats, this.weights);
       if (best === undefined || parts.score > best.score) {
         best = { ...parts, stats, bestReference: k, hypWords: hyp.words, refWords: ref.words, matches };
       }
@@ -63,6 +67,6 @@ export class NativeMeteor {
   scoreCorpus(items: readonly { candidate: string; references: readonly string[] }[]): CorpusResult {
     const segments = items.map((it) => this.scoreItem(it.candidate, it.references));
     const aggregateStats = sumStats(segments.map((s) => s.stats));
-    return { aggregate: segments.length === 0 ? NaN : scoreStats(aggregateStats), aggregateStats, segments };
+    return { aggregate: segments.length === 0 ? NaN : scoreStats(aggregateStats, this.weights), aggregateStats, segments };
   }
 }

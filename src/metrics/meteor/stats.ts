@@ -1,12 +1,16 @@
 /**
  * METEOR's 23-number statistics line, its score (`computeMetrics`) and the corpus aggregate
- * (spec meteor.md §1, §9–§12). English `rank` task parameters; modules exact, stem, synonym.
+ * (spec meteor.md §1, §9–§12). English `rank` task parameters (the same with or without paraphrase);
+ * modules exact, stem, synonym, and paraphrase when a table is loaded.
  */
-import { countChunks, type Match, type Sentence } from './align.js';
+import { countChunks, hypSpan, refSpan, type Match, type Sentence } from './align.js';
 
 export const METEOR_PARAMETERS = { alpha: 0.85, beta: 0.2, gamma: 0.6, delta: 0.75 } as const;
-/** Scoring weights of exact, stem, synonym (paraphrase, 0.6 in the full default, is not configured). */
+/** Scoring weights of exact, stem, synonym: the `rank` weights cut to the three modules configured. */
 export const MODULE_WEIGHTS = [1.0, 0.6, 0.8] as const;
+/** The full English default (Constants.WEIGHT_RANK): exact, stem, synonym, paraphrase. */
+export const FULL_MODULE_WEIGHTS = [1.0, 0.6, 0.8, 0.6] as const;
+export type ModuleWeights = readonly number[];
 const MODULE_COUNT = 4;
 
 /**
@@ -30,13 +34,14 @@ export function computeStats(hyp: Sentence, ref: Sentence, matches: readonly Mat
   s[REF_LEN] = ref.words.length;
   s[TST_FUNC] = hyp.functionWord.filter(Boolean).length;
   s[REF_FUNC] = ref.functionWord.filter(Boolean).length;
+  // Every word of a phrase match counts, as content or function word, on its own side.
   for (const m of matches) {
-    s[moduleField(m.module, hyp.functionWord[m.i] ? 2 : 0)]!++;
-    s[moduleField(m.module, ref.functionWord[m.j] ? 3 : 1)]!++;
+    for (let i = m.i; i < m.i + hypSpan(m); i++) s[moduleField(m.module, hyp.functionWord[i] ? 2 : 0)]!++;
+    for (let j = m.j; j < m.j + refSpan(m); j++) s[moduleField(m.module, ref.functionWord[j] ? 3 : 1)]!++;
+    s[TST_WORD_MATCHES]! += hypSpan(m);
+    s[REF_WORD_MATCHES]! += refSpan(m);
   }
   s[CHUNKS] = countChunks(matches, ref.words.length);
-  s[TST_WORD_MATCHES] = matches.length;
-  s[REF_WORD_MATCHES] = matches.length;
   return s;
 }
 
@@ -59,13 +64,16 @@ export interface MeteorScoreParts {
   score: number;
 }
 
-/** `computeMetrics` with the source's operation order (bit-exact up to Math.pow). */
-export function scoreParts(s: MeteorStats): MeteorScoreParts {
+/**
+ * `computeMetrics` with the source's operation order (bit-exact up to Math.pow). Only the configured
+ * modules' fields count: `weights` has one entry per module that ran.
+ */
+export function scoreParts(s: MeteorStats, weights: ModuleWeights = MODULE_WEIGHTS): MeteorScoreParts {
   const { alpha, beta, gamma, delta } = METEOR_PARAMETERS;
   const weighted = (contentField: 0 | 1, functionField: 2 | 3): number => {
     let total = 0;
-    for (let k = 0; k < MODULE_WEIGHTS.length; k++) total += s[moduleField(k, contentField)]! * MODULE_WEIGHTS[k]! * delta;
-    for (let k = 0; k < MODULE_WEIGHTS.length; k++) total += s[moduleField(k, functionField)]! * MODULE_WEIGHTS[k]! * (1 - delta);
+    for (let k = 0; k < weights.length; k++) total += s[moduleField(k, contentField)]! * weights[k]! * delta;
+    for (let k = 0; k < weights.length; k++) total += s[moduleField(k, functionField)]! * weights[k]! * (1 - delta);
     return total;
   };
   const tstWeightedLen = delta * (s[TST_LEN]! - s[TST_FUNC]!) + (1 - delta) * s[TST_FUNC]!;
@@ -80,8 +88,8 @@ export function scoreParts(s: MeteorStats): MeteorScoreParts {
   return { precision, recall, fmean, fragPenalty, score };
 }
 
-export function scoreStats(s: MeteorStats): number {
-  return scoreParts(s).score;
+export function scoreStats(s: MeteorStats, weights: ModuleWeights = MODULE_WEIGHTS): number {
+  return scoreParts(s, weights).score;
 }
 
 /** Sum of segment stats as the aggregate uses it: full single-chunk segments add no chunks. */
