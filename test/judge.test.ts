@@ -3,6 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, existsSync, rmSync, statSync, w
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { judgeMagqa, RESULT_FILE, CACHE_FILE, BATCH_STATE_FILE, type JudgeMagqaOptions } from '../src/judge/index.js';
 import { startFakeOpenAI, type FakeServer, type FakeServerOptions } from '../src/judge/fake-server.js';
@@ -328,3 +330,48 @@ function spawnChild(script: string) {
   const exited = new Promise<number | null>((res) => proc.on('exit', (code) => res(code)));
   return { proc, exited, stderr: () => stderr };
 }
+
+describe('judge failure paths (review fixes)', () => {
+  it('HTTP 401 with more pairs than the concurrency stops the run instead of hanging', async () => {
+    const s = await server({ handler: () => ({ status: 401 }) });
+    const dir = tmp();
+    const run = judgeMagqa(opts(s, handExample(dir), join(dir, 'run'), { concurrency: 1 }));
+    await expect(run).rejects.toThrow(/refused the credentials \(HTTP 401\)/);
+    expect(s.requests.length).toBe(1);
+  }, 4000);
+
+  it('cached replies are re-parsed under the parse mode of the rerun (the cache key does not hold it)', async () => {
+    const s = await server({ handler: (r) => (r.pred === 'frying' && r.gold === 'a man cuts onions' ? { content: '2 - slightly correct' } : handHandler(r)) });
+    const dir = tmp();
+    const files = handExample(dir);
+    const lenient = await judgeMagqa(opts(s, files, join(dir, 'run'), { parse: 'first-char' }));
+    expect(lenient.counts.unparsable).toBe(0);
+    expect(lenient.metrics.in_span_score).toBeCloseTo((3.5 + 1 + 1) / 3, 12);
+    const asked = s.requests.length;
+    const strict = await judgeMagqa(opts(s, files, join(dir, 'run')));
+    expect(s.requests.length).toBe(asked); // served from the cache
+    expect(strict.counts.unparsable).toBe(1);
+    // A1/frying unparsable under strict -> 1: A1 = (5 + 1) / 2 = 3, A2 = 3.5 -> e1 = 3.25
+    expect(strict.metrics.in_span_score).toBeCloseTo((3.25 + 1 + 1) / 3, 12);
+  });
+
+  it('an error body echoing the API key is redacted before it reaches the result file', async () => {
+    const key = 'sk-ECHOED-SECRET-987654321';
+    const echo = createServer((req, res) => {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: `bad request from ${req.headers.authorization}` } }));
+    });
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+    try {
+      const dir = tmp();
+      const baseUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/v1`;
+      const r = await judgeMagqa({ ...handExample(dir), judge: 'gpt-4o', baseUrl, apiKey: key, outDir: join(dir, 'run'), conventions: { numExamples: 3 }, retry: { maxRetries: 0 } });
+      expect(r.counts.missing).toBe(4);
+      expect(r.failures[0]!.reason).toMatch(/bad request from Bearer \[REDACTED\]/);
+      for (const f of readdirSync(join(dir, 'run'))) expect(readFileSync(join(dir, 'run', f), 'utf8').includes('ECHOED-SECRET'), f).toBe(false);
+    } finally {
+      echo.closeAllConnections();
+      await new Promise<void>((r) => echo.close(() => r()));
+    }
+  });
+});

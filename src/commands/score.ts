@@ -1,11 +1,15 @@
 import { Args, Flags } from '@oclif/core';
-import { basename } from 'node:path';
 import { BaseCommand } from '../cli/base-command.js';
 import { scoringFlags, scoringOptionsFromFlags } from '../cli/score-flags.js';
-import { BENCHMARK_NAMES } from '../benchmarks/registry.js';
+import { BENCHMARK_NAMES, BENCHMARKS } from '../benchmarks/registry.js';
 import { scoreToResult, writeResult } from '../score/service.js';
-import { formatComparison, formatResult } from '../score/format.js';
+import { distinctLabels, formatComparison, formatResult } from '../score/format.js';
 import { InputError } from '../errors.js';
+
+/** The format names each benchmark accepts, for --help. */
+function formatList(kind: 'goldFormats' | 'predictionFormats'): string {
+  return 'Format names: ' + BENCHMARKS.map((b) => `${b.name} ${b[kind].join(' | ')}`).join('; ') + '.';
+}
 
 export default class Score extends BaseCommand {
   static override summary = 'Score prediction files against a benchmark\'s gold annotations.';
@@ -25,8 +29,8 @@ export default class Score extends BaseCommand {
   static override flags = {
     gold: Flags.string({ summary: 'Gold annotation file.', required: true, env: 'MMDUET_GOLD' }),
     predictions: Flags.string({ summary: 'Prediction file (repeat to compare several).', required: true, multiple: true }),
-    'gold-format': Flags.string({ summary: 'Force the gold format instead of auto-detecting it.' }),
-    'pred-format': Flags.string({ summary: 'Force the prediction format instead of auto-detecting it.' }),
+    'gold-format': Flags.string({ summary: 'Force the gold format instead of auto-detecting it.', description: formatList('goldFormats') }),
+    'pred-format': Flags.string({ summary: 'Force the prediction format instead of auto-detecting it.', description: formatList('predictionFormats') }),
     json: Flags.boolean({ summary: 'Print the result as one JSON object (an array with several --predictions).' }),
     out: Flags.string({ summary: 'Write the JSON result to this file (atomically).' }),
     ...scoringFlags,
@@ -54,10 +58,10 @@ export default class Score extends BaseCommand {
     if (flags.out) writeResult(flags.out, payload);
     if (flags.json) {
       this.log(JSON.stringify(payload, null, 2));
-    } else if (results.length === 1) {
-      this.log(formatResult(results[0]!.result, basename(results[0]!.label)));
     } else {
-      this.log(formatComparison(results.map((r) => ({ label: basename(r.label), result: r.result }))));
+      const labels = distinctLabels(results.map((r) => r.label));
+      if (results.length === 1) this.log(formatResult(results[0]!.result, labels[0]));
+      else this.log(formatComparison(results.map((r, i) => ({ label: labels[i]!, result: r.result })), process.stdout.columns || 100));
     }
   }
 }

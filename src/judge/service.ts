@@ -15,7 +15,7 @@ import { askPair, makeClient, type PairOutcome } from './chat.js';
 import { identityOf, PRICES_PER_MTOK, resolveJudge, type JudgeSettings, type SamplingMode } from './config.js';
 import { lexicalScore } from './lexical.js';
 import { collectPairs, type PairSet, type PairTask } from './pairs.js';
-import type { ParseMode } from './parse.js';
+import { parseJudgeReply, type ParseMode } from './parse.js';
 import { judgeMessages } from './prompts.js';
 import { DEFAULT_RETRY, FatalJudgeError, type RetryPolicy, type RetryStats } from './retry.js';
 import { runBatch } from './batch.js';
@@ -161,8 +161,29 @@ export interface JudgePairsOptions {
   log: (line: string) => void;
 }
 
+/**
+ * `text` with every occurrence of the API key replaced: servers and proxies may echo the Authorization header
+ * in an error body, and error texts end up in result files, logs and the console.
+ */
+export function redactSecret(text: string, secret: string | undefined): string {
+  return secret && secret.length >= 4 ? text.split(secret).join('[REDACTED]') : text;
+}
+
 /** Judges `tasks` (none of which is cached yet), appending every reply to `cache` as it arrives. */
 export async function judgePairs(tasks: PairTask[], cache: JudgeCache, o: JudgePairsOptions): Promise<JudgeRunStats> {
+  try {
+    const stats = await judgePairsUnredacted(tasks, cache, o);
+    for (const [key, reason] of stats.missing) stats.missing.set(key, redactSecret(reason, o.apiKey));
+    return stats;
+  } catch (e) {
+    const original = e instanceof Error ? e.message : String(e);
+    const message = redactSecret(original, o.apiKey);
+    if (message === original) throw e;
+    throw e instanceof InputError ? new InputError(message) : new Error(message);
+  }
+}
+
+async function judgePairsUnredacted(tasks: PairTask[], cache: JudgeCache, o: JudgePairsOptions): Promise<JudgeRunStats> {
   const stats: JudgeRunStats = {
     asked: 0,
     missing: new Map(),
@@ -203,8 +224,9 @@ export async function judgePairs(tasks: PairTask[], cache: JudgeCache, o: JudgeP
           record(t, await askPair(client, o.settings, t.pair, o.retry, stats.retries), o.batch ? 'batch' : 'chat');
         } catch (e) {
           if (e instanceof FatalJudgeError) {
+            // Queued tasks see `fatal` and return at once. (p-limit's clearQueue would leave their promises
+            // pending forever, and Promise.all below would never settle.)
             fatal = e;
-            limit.clearQueue();
             return;
           }
           stats.missing.set(t.key, (e as Error).message.split('\n')[0]!.slice(0, 200));
@@ -217,12 +239,26 @@ export async function judgePairs(tasks: PairTask[], cache: JudgeCache, o: JudgeP
   return stats;
 }
 
+/**
+ * The score of a cached record under the run's parse mode: the first of its raw replies that parses. The cache key
+ * does not hold the parse mode (the raw reply is what is cached), so a record written under another mode is
+ * re-parsed rather than trusted.
+ */
+export function cachedScore(rec: CacheRecord, parse: ParseMode): number | null {
+  if (rec.route === 'local') return rec.score;
+  for (const reply of rec.replies) {
+    const score = parseJudgeReply(reply, parse);
+    if (score !== null) return score;
+  }
+  return null;
+}
+
 /** The cell values of the in-span score for a set of pairs, from the cache and the transport failures. */
-export function lookupFrom(pairs: PairSet, cache: JudgeCache, missing: Map<string, string>) {
+export function lookupFrom(pairs: PairSet, cache: JudgeCache, missing: Map<string, string>, parse: ParseMode = 'strict') {
   return (ex: Parameters<PairSet['keyOf']>[0], gold: string, pred: string): CellValue => {
     const key = pairs.keyOf(ex, gold, pred);
     const rec = cache.get(key);
-    if (rec) return rec.status === 'ok' && rec.score !== null ? rec.score : 'failed';
+    if (rec) return cachedScore(rec, parse) ?? 'failed';
     return missing.has(key) ? 'failed' : undefined;
   };
 }
@@ -316,8 +352,11 @@ export async function judgeMagqa(opts: JudgeMagqaOptions): Promise<JudgeMagqaRes
         log,
       });
 
-  const result = inSpanScore(inputs.examples, lookupFrom(pairs, cache, stats.missing), { ...conv });
-  const unparsable = pairs.tasks.filter((t) => cache.get(t.key)?.status === 'unparsable');
+  const result = inSpanScore(inputs.examples, lookupFrom(pairs, cache, stats.missing, settings.parse), { ...conv });
+  const unparsable = pairs.tasks.filter((t) => {
+    const rec = cache.get(t.key);
+    return rec !== undefined && cachedScore(rec, settings.parse) === null;
+  });
   const failedPairs = unparsable.length + stats.missing.size;
   const failures = [
     ...unparsable.map((t) => ({ ...t.pair, reason: `unparsable reply(s): ${JSON.stringify(cache.get(t.key)!.replies)}` })),

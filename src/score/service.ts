@@ -2,9 +2,9 @@
  * `mmduet score` as a plain service: resolve the protocol, run the benchmark's scorer, and wrap the
  * numbers with provenance. Knows nothing about oclif.
  */
-import { resolveConventions, type Conventions, type Protocol } from '../benchmarks/conventions.js';
+import { resolveConventions, type ConventionKey, type Conventions, type Protocol, type ResolvedConventions } from '../benchmarks/conventions.js';
 import { getBenchmark } from '../benchmarks/registry.js';
-import type { ScoreResult } from '../benchmarks/types.js';
+import type { BenchmarkName, ScoreResult } from '../benchmarks/types.js';
 import { InputError } from '../errors.js';
 import { sha256File, writeFileAtomic } from '../io/files.js';
 import { toolkitVersion } from '../version.js';
@@ -20,6 +20,36 @@ export interface ScoreOptions {
   overrides?: Partial<Conventions>;
   /** Benchmark parameters (w, threshold, baselineFormat, judge, ...); undefined = the module default. */
   params?: Record<string, string | number | boolean | undefined>;
+}
+
+/** Each convention row: the flag that sets it and the benchmarks whose scorer reads it (metrics.md §7). */
+const CONVENTION_ROWS: Record<ConventionKey, { flag: string; benchmarks: BenchmarkName[] }> = {
+  f1: { flag: '--f1', benchmarks: ['youcook2'] },
+  missingVideos: { flag: '--missing-videos', benchmarks: ['youcook2'] },
+  stripNonAscii: { flag: '--strip-non-ascii', benchmarks: ['youcook2', 'captions'] },
+  rawSpans: { flag: '--raw-spans', benchmarks: ['youcook2'] },
+  sodaVariant: { flag: '--soda-variant', benchmarks: ['youcook2'] },
+  sodaScorer: { flag: '--soda-scorer', benchmarks: ['youcook2'] },
+  dvcFirstCaption: { flag: '--dvc-first-caption', benchmarks: ['youcook2'] },
+  qvhClipScore: { flag: '--qvh-clip-score', benchmarks: ['qvhighlights'] },
+  qvhStrict: { flag: '--qvh-strict', benchmarks: ['qvhighlights'] },
+  charadesBaselineMetric: { flag: '--charades-baseline-metric', benchmarks: ['charades-sta'] },
+  scoreRounding: { flag: '--score-rounding', benchmarks: ['qvhighlights', 'charades-sta'] },
+  padWithOne: { flag: '--pad-with-one', benchmarks: ['magqa'] },
+  numExamples: { flag: '--num-examples', benchmarks: ['magqa'] },
+  baselineAllMatch: { flag: '--baseline-all-match', benchmarks: ['magqa'] },
+};
+
+/** One note per overridden row, by flag name; a row the benchmark does not read is said to have no effect. */
+function overrideNotes(benchmark: BenchmarkName, conventions: ResolvedConventions): string[] {
+  return conventions.overridden.map((o) => {
+    const row = CONVENTION_ROWS[o.key];
+    const flag = typeof o.value === 'boolean' ? (o.value ? row.flag : row.flag.replace(/^--/, '--no-')) : `${row.flag} ${String(o.value)}`;
+    const setting = `${flag} (convention ${o.key})`;
+    return row.benchmarks.includes(benchmark)
+      ? `${setting} differs from the ${conventions.protocol} protocol (${JSON.stringify(o.protocolValue)})`
+      : `${setting} has no effect on ${benchmark}: it applies to ${row.benchmarks.join(', ')} only`;
+  });
 }
 
 export async function scoreToResult(opts: ScoreOptions): Promise<ScoreResult> {
@@ -45,12 +75,7 @@ export async function scoreToResult(opts: ScoreOptions): Promise<ScoreResult> {
     conventions,
     params,
   });
-  const notes = [
-    ...conventions.overridden.map(
-      (o) => `convention ${o.key} = ${JSON.stringify(o.value)} differs from the ${protocol} protocol (${JSON.stringify(o.protocolValue)})`,
-    ),
-    ...score.notes,
-  ];
+  const notes = [...overrideNotes(module.name, conventions), ...score.notes];
   const result: ScoreResult = {
     benchmark: module.name,
     protocol,

@@ -130,6 +130,7 @@ async function scoreCaptions(req: ScoreRequest): Promise<BenchmarkScore> {
   const meteor = await meteorFromParams(req.params);
   let meteorScore: { corpus: number; perItem: number[] } | null = null;
   if (meteor.scorer) {
+    notes.push(`METEOR computed with ${meteor.scorer.name}: ${meteor.scorer.description}`);
     try {
       meteorScore = await meteor.scorer.score(items);
     } finally {

@@ -257,7 +257,7 @@ export async function scoreCharades(req: ScoreRequest): Promise<BenchmarkScore> 
     const tree: Record<string, unknown> = { brief };
     for (const b of [...BUCKETS].sort()) tree[b] = mr.buckets[b] ? bucketTree(mr.buckets[b]!) : null;
     details = { univtg: tree };
-    notes.push(`R5 / mAP: UniVTG evaluator on the ${both.length} queries with predictions${mr.bucketFallbacks.length ? `; empty buckets ${mr.bucketFallbacks.join(', ')} fall back to all queries (UniVTG behaviour)` : ''}`);
+    notes.push(`R5 / mAP: UniVTG evaluator on the ${both.length} queries with predictions${mr.bucketFallbacks.length ? `; length bucket(s) ${mr.bucketFallbacks.join(', ')} have no query, so UniVTG scores all queries there instead` : ''}`);
   }
   return { metrics, counts, notes, details, perItem: groundingPerItem(tc.perQuery), params };
 }

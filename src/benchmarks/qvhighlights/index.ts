@@ -295,6 +295,11 @@ export async function scoreQvhighlights(req: ScoreRequest): Promise<BenchmarkSco
   return { metrics, counts, notes, details: tree, perItem: perItemValues(hl, mr), params };
 }
 
+/**
+ * Per-query values stored under the names of the metrics they average to (HL mAP = mean of the
+ * per-query mean of the 3 annotators' APs; HIT@1 = mean of hits; MR-full-mAP = mean of the per-query
+ * AP averaged over tIoU thresholds), so that `mmduet report` gives those metrics a bootstrap CI.
+ */
 function perItemValues(hl: HighlightResult | null, mr: RetrievalResult | null): Record<string, Record<string, number>> {
   const out: Record<string, Record<string, number>> = {};
   if (hl) {
@@ -302,13 +307,13 @@ function perItemValues(hl: HighlightResult | null, mr: RetrievalResult | null): 
       const row: Record<string, number> = {};
       for (const level of SALIENCY_LEVELS) {
         const v = e[level.name];
-        row[`HL-${level.name}-AP`] = 100 * ((v.ap[0] + v.ap[1] + v.ap[2]) / 3);
-        row[`HL-${level.name}-Hit1`] = 100 * v.hit;
+        row[`HL-min-${level.name}-mAP`] = 100 * ((v.ap[0] + v.ap[1] + v.ap[2]) / 3);
+        row[`HL-min-${level.name}-Hit1`] = 100 * v.hit;
       }
       out[qid] = row;
     }
   }
-  if (mr) for (const [qid, ap] of Object.entries(mr.perQueryAP)) (out[qid] ??= {})['MR-AP'] = (100 * ap.reduce((a, b) => a + b, 0)) / ap.length;
+  if (mr) for (const [qid, ap] of Object.entries(mr.perQueryAP)) (out[qid] ??= {})['MR-full-mAP'] = (100 * ap.reduce((a, b) => a + b, 0)) / ap.length;
   return out;
 }
 

@@ -228,7 +228,7 @@ function pushNotes(notes: string[], x: NoteContext): void {
   }
   if (n('unknown_prediction_ids') > 0) notes.push(`${n('unknown_prediction_ids')} prediction ids are not in the gold file and were ignored`);
   if (n('videos_first_caption_dropped') > 0) {
-    notes.push(`quirk Q8: the first distinct caption of ${n('videos_first_caption_dropped')} videos was dropped (--dvc-first-caption keep keeps it from 0 s)`);
+    notes.push(`quirk Q8: the first distinct caption was dropped in ${n('videos_first_caption_dropped')} video(s) (--dvc-first-caption keep keeps it from 0 s)`);
   }
   if (n('videos_single_caption_no_segment') > 0) notes.push(`quirk Q8: ${n('videos_single_caption_no_segment')} videos with a single distinct caption yield no segment and score 0`);
   if (n('videos_no_response') > 0) notes.push(`${n('videos_no_response')} prediction lines have no assistant response and score 0`);
@@ -245,8 +245,8 @@ function pushNotes(notes: string[], x: NoteContext): void {
   if (n('reversed_pred_spans') > 0) {
     notes.push(
       c.rawSpans
-        ? `${n('reversed_pred_spans')} predicted spans have end < start and were used as given (--raw-spans: negative length, IoU 0)`
-        : `${n('reversed_pred_spans')} predicted spans have end < start; their endpoints were sorted as TimeChat does`,
+        ? `${n('reversed_pred_spans')} predicted spans have end < start and were used as given, as densevid/SODA do (negative length, IoU 0; --no-raw-spans sorts them)`
+        : `${n('reversed_pred_spans')} predicted spans have end < start; their endpoints were sorted as TimeChat does (--raw-spans uses them as given)`,
     );
   }
   if (n('out_of_range_pred_spans') > 0) notes.push(`${n('out_of_range_pred_spans')} predicted spans reach outside [0, duration]; used as given (no reference clips them)`);
