@@ -1,8 +1,8 @@
-import { Command, Flags } from '@oclif/core';
-import { InputError } from '../errors.js';
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.js';
 import { REPORT_DEFAULTS, REPORT_FORMATS, runReport } from '../report/index.js';
 
-export default class Report extends Command {
+export default class Report extends BaseCommand {
   static override summary = 'Compare a result against a baseline: per-metric deltas with bootstrap CIs, for PR comments and CI.';
 
   static override description = `Reads two ScoreResult files (or run directories holding result.json) and reports, for each metric,
@@ -30,26 +30,21 @@ drop larger than the tolerance whose CI excludes zero. Exit codes: 0 clean, 1 re
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Report);
-    try {
-      const outcome = runReport({
-        baseline: flags.baseline,
-        current: flags.current,
-        format: flags.format as (typeof REPORT_FORMATS)[number],
-        out: flags.out,
-        failOnRegression: flags['fail-on-regression'],
-        tolerances: flags.tolerance ?? [],
-        allowMismatch: flags['allow-mismatch'],
-        seed: flags.seed,
-        resamples: flags.resamples,
-        top: flags.top,
-      });
-      for (const w of outcome.warnings) this.warn(w);
-      process.stdout.write(outcome.text);
-      // exitCode rather than exit(): lets a large report on a pipe drain before the process ends.
-      process.exitCode = outcome.exitCode;
-    } catch (e) {
-      if (e instanceof InputError) this.error(e.message, { exit: 2 });
-      throw e;
-    }
+    const outcome = runReport({
+      baseline: flags.baseline,
+      current: flags.current,
+      format: flags.format as (typeof REPORT_FORMATS)[number],
+      out: flags.out,
+      failOnRegression: flags['fail-on-regression'],
+      tolerances: flags.tolerance ?? [],
+      allowMismatch: flags['allow-mismatch'],
+      seed: flags.seed,
+      resamples: flags.resamples,
+      top: flags.top,
+    });
+    for (const w of outcome.warnings) this.warn(w);
+    process.stdout.write(outcome.text);
+    // exitCode rather than exit(): lets a large report on a pipe drain before the process ends.
+    process.exitCode = outcome.exitCode;
   }
 }

@@ -28,7 +28,7 @@ describe('captions benchmark', () => {
       { image_id: 'zz', caption: 'not in gold' },
     ]);
     const r = await captions.score(request(gold, pred));
-    expect(r.counts).toMatchObject({ scored: 2, predictionsNotInGold: 1, goldWithoutPrediction: 1, goldIds: 3 });
+    expect(r.counts).toMatchObject({ scored: 2, predictions_not_in_gold: 1, gold_without_prediction: 1, gold_ids: 3 });
     expect(r.metrics.BLEU_1).toBeCloseTo(100, 6);
     expect(r.metrics.ROUGE_L).toBeCloseTo(100, 9);
     // METEOR comes from createMeteorScorer(): a percent value, or null with a note saying why.
@@ -42,7 +42,7 @@ describe('captions benchmark', () => {
     const pred = file('p2.json', { 1: 'add salt', 2: ['stir well', 'ignored second caption'] });
     const r = await captions.score(request(gold, pred));
     expect(r.params).toMatchObject({ goldFormat: 'coco-annotations', predictionsFormat: 'id-map' });
-    expect(r.counts).toMatchObject({ scored: 2, duplicatePredictions: 1, references: 3 });
+    expect(r.counts).toMatchObject({ scored: 2, duplicate_predictions: 1, references: 3 });
     expect(r.perItem!['1']!.ROUGE_L).toBeCloseTo(100, 9);
   });
 
