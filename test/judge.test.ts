@@ -10,7 +10,7 @@ import { judgeMagqa, RESULT_FILE, CACHE_FILE, BATCH_STATE_FILE, type JudgeMagqaO
 import { startFakeOpenAI, type FakeServer, type FakeServerOptions } from '../src/judge/fake-server.js';
 import { goldExample, mmduetLine, syntheticMagqa, writeMagqaFiles } from '../src/judge/synthetic.js';
 import { GPT4O_SYSTEM, LLAMA_SYSTEM } from '../src/judge/prompts.js';
-import { InputError } from '../src/errors.js';
+import { JudgeIncompleteError } from '../src/judge/outcome.js';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const dirs: string[] = [];
@@ -86,7 +86,8 @@ describe('judgeMagqa against a local OpenAI-compatible server', () => {
     expect(r.metrics.turns_dedup).toBeCloseTo(4 / 3, 12);
     expect(r.counts.judged_pairs).toBe(4);
     expect(r.counts.n_padded).toBe(1);
-    expect(r.counts.failures).toBe(0);
+    expect([r.counts.unparsable, r.counts.missing_replies, r.counts.cache_hits, r.counts.asked]).toEqual([0, 0, 0, 4]);
+    expect([r.valid, r.incomplete]).toEqual([true, false]);
     expect(s.requests.length).toBe(4);
     const body = s.requests[0]!.body;
     expect(body.model).toBe('gpt-4o-2024-08-06');
@@ -133,29 +134,72 @@ describe('judgeMagqa against a local OpenAI-compatible server', () => {
     expect(r.metrics.in_span_score).toBeCloseTo((3.5 + 1 + 1) / 3, 12);
     expect(r.retries).toEqual({ retries: 8, rateLimited: 4, serverErrors: 4 });
     expect(s.requests.length).toBe(12);
-    expect(r.counts.failures).toBe(0);
+    expect([r.counts.unparsable, r.counts.missing_replies]).toEqual([0, 0]);
   });
 
-  it('a pair that keeps failing is a counted failure: scored 1 under mmduet, run rejected under standard', async () => {
-    const handler: FakeServerOptions['handler'] = (r) => (r.pred === 'frying' && r.gold === 'he fries them' ? { status: 503 } : handHandler(r));
+  it('a pair that keeps failing leaves the judge stage incomplete: no headline, exit non-zero, retried by a rerun', async () => {
+    let down = true;
+    const handler: FakeServerOptions['handler'] = (r) => (down && r.pred === 'frying' && r.gold === 'he fries them' ? { status: 503 } : handHandler(r));
     const s = await server({ handler });
     const dir = tmp();
     const files = handExample(dir);
-    const r = await judgeMagqa(opts(s, files, join(dir, 'run'), { retry: { baseDelayMs: 1, maxDelayMs: 2, maxRetries: 2 } }));
+    const run = join(dir, 'run');
+    const retry = { baseDelayMs: 1, maxDelayMs: 2, maxRetries: 2 };
+    const failing = judgeMagqa(opts(s, files, run, { retry }));
+    await expect(failing).rejects.toThrow(JudgeIncompleteError);
+    await expect(failing).rejects.toThrow(
+      'magqa judge: 1 of 4 pairs got no reply from 127.0.0.1: rerun the same command to retry them (answered pairs are cached), or pass --allow-missing-judgements to score them 1',
+    );
+    const saved = JSON.parse(readFileSync(join(run, RESULT_FILE), 'utf8'));
+    expect([saved.incomplete, saved.valid, saved.metrics.in_span_score]).toEqual([true, false, null]);
+    expect(saved.metrics.turns).toBeCloseTo(5 / 3, 12); // turns do not depend on the judge
+    expect([saved.counts.missing_replies, saved.counts.unparsable, saved.counts.judged_pairs]).toEqual([1, 0, 4]);
+    expect(saved.failures).toEqual([{ question: 'What happens?', gold: 'he fries them', pred: 'frying', kind: 'missing', reason: expect.stringMatching(/503/) }]);
+    expect(saved.notes.join('\n')).toMatch(/^INCOMPLETE: 1 of 4 pairs got no reply/m);
+    // Transport failures are not cached: the rerun asks only the missing pair and completes.
+    expect(readFileSync(join(run, CACHE_FILE), 'utf8').trim().split('\n')).toHaveLength(3);
+    down = false;
+    const before = s.requests.length;
+    const rerun = await judgeMagqa(opts(s, files, run, { retry }));
+    expect(s.requests.length - before).toBe(1);
+    expect([rerun.counts.cache_hits, rerun.counts.asked, rerun.incomplete, rerun.valid]).toEqual([3, 1, false, true]);
+    expect(rerun.metrics.in_span_score).toBeCloseTo((3.5 + 1 + 1) / 3, 12);
+  });
+
+  it('every request refused (HTTP 400): incomplete, no in_span_score, never a publishable 1', async () => {
+    const s = await server({ handler: () => ({ status: 400 }) });
+    const dir = tmp();
+    const run = join(dir, 'run');
+    await expect(judgeMagqa(opts(s, handExample(dir), run, { retry: { maxRetries: 0 } }))).rejects.toThrow(/^magqa judge: 4 of 4 pairs got no reply from 127\.0\.0\.1: rerun/);
+    const saved = JSON.parse(readFileSync(join(run, RESULT_FILE), 'utf8'));
+    expect([saved.incomplete, saved.valid, saved.metrics.in_span_score, saved.counts.missing_replies]).toEqual([true, false, null, 4]);
+    expect(saved.failures.map((f: { kind: string }) => f.kind)).toEqual(['missing', 'missing', 'missing', 'missing']);
+    expect(existsSync(join(run, CACHE_FILE))).toBe(false);
+  });
+
+  it('--allow-missing-judgements: missing replies score 1 under mmduet (legacy), are excluded and guarded under standard', async () => {
+    const s = await server({ handler: (r) => (r.pred === 'frying' && r.gold === 'he fries them' ? { status: 503 } : handHandler(r)) });
+    const dir = tmp();
+    const files = handExample(dir);
+    const retry = { baseDelayMs: 1, maxDelayMs: 2, maxRetries: 0 };
+    const r = await judgeMagqa(opts(s, files, join(dir, 'run'), { retry, allowMissingJudgements: true }));
     // A2 cell for frying becomes 1: A2 = (1 + 3) / 2 = 2, e1 = (3.5 + 2) / 2 = 2.75
     expect(r.metrics.in_span_score).toBeCloseTo((2.75 + 1 + 1) / 3, 12);
-    expect(r.counts.missing).toBe(1);
+    expect([r.valid, r.incomplete]).toEqual([true, false]);
+    expect([r.counts.missing_replies, r.counts.unparsable, r.counts.failed_cells_scored_1, r.counts.failed_cells_excluded]).toEqual([1, 0, 1, 0]);
     expect(r.failures[0]!.gold).toBe('he fries them');
-    expect(r.notes.join(' ')).toMatch(/1 of 4 judged pair\(s\) failed/);
-    // Transport failures are not cached: the next run asks again.
-    const cached = readFileSync(join(dir, 'run', CACHE_FILE), 'utf8').trim().split('\n');
-    expect(cached).toHaveLength(3);
-    await expect(judgeMagqa(opts(s, files, join(dir, 'std'), { protocol: 'standard', retry: { baseDelayMs: 1, maxDelayMs: 2, maxRetries: 0 } }))).rejects.toThrow(InputError);
+    expect(r.notes.join(' ')).toMatch(/1 of 4 judged pair\(s\) got no reply: scored 1 \(legacy, --allow-missing-judgements\)/);
+    // standard: excluded, and 1 of 4 failed is over --max-judge-failures 1 %: invalid, exit non-zero, metric kept for inspection.
+    await expect(judgeMagqa(opts(s, files, join(dir, 'std'), { protocol: 'standard', retry, allowMissingJudgements: true }))).rejects.toThrow(
+      /INVALID: 1 of 4 judged pairs failed \(25\.00 % > 1\.00 % allowed by --max-judge-failures under --protocol standard\)/,
+    );
     const std = JSON.parse(readFileSync(join(dir, 'std', RESULT_FILE), 'utf8'));
-    expect(std.valid).toBe(false);
+    expect([std.valid, std.incomplete]).toEqual([false, false]);
     // standard: the failed cell is excluded, no padding: e1 = (3.5 + 3) / 2, e2 = 1 -> mean of 2 examples
     expect(std.metrics.in_span_score).toBeCloseTo((3.25 + 1) / 2, 12);
-    expect(std.counts.n_padded).toBe(0);
+    expect([std.counts.n_padded, std.counts.failed_cells_excluded]).toEqual([0, 1]);
+    const lenient = await judgeMagqa(opts(s, files, join(dir, 'std2'), { protocol: 'standard', retry, allowMissingJudgements: true, maxJudgeFailures: 0.25 }));
+    expect(lenient.valid).toBe(true);
   });
 
   it('re-asks a malformed reply once, then records it as a failure', async () => {
@@ -170,10 +214,10 @@ describe('judgeMagqa against a local OpenAI-compatible server', () => {
       },
     });
     const dir = tmp();
-    const r = await judgeMagqa(opts(s, handExample(dir), join(dir, 'run')));
+    const r = await judgeMagqa(opts(s, handExample(dir), join(dir, 'run'), { maxUnparsableRate: 0.25 }));
     expect(s.requests.length).toBe(6); // 2 pairs answered first time, 2 re-asked
-    expect(r.counts.unparsable).toBe(1);
-    expect(r.counts.failures).toBe(1);
+    expect([r.counts.unparsable, r.counts.missing_replies, r.valid]).toEqual([1, 0, true]);
+    expect(r.failures[0]).toMatchObject({ kind: 'unparsable', reason: 'unparsable reply(s): ["Score: 5","Score: 5"]' });
     // A1 = (1 + 2) / 2 = 1.5, A2 = 3.5 -> e1 = 2.5
     expect(r.metrics.in_span_score).toBeCloseTo((2.5 + 1 + 1) / 3, 12);
     const recs = readFileSync(join(dir, 'run', CACHE_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -181,6 +225,23 @@ describe('judgeMagqa against a local OpenAI-compatible server', () => {
     expect(bad.replies).toEqual(['Score: 5', 'Score: 5']);
     expect(bad.score).toBeNull();
     expect(recs.find((x) => x.pred === 'frying' && x.gold === 'a man cuts onions').replies).toEqual(['**2**', ' 2\n']);
+  });
+
+  it('--unparsable-score exclude drops the cell; fail stops the run without a headline', async () => {
+    const s = await server({ handler: (r) => (r.pred === 'cutting onions' && r.gold === 'a man cuts onions' ? { content: 'Score: 5' } : handHandler(r)) });
+    const dir = tmp();
+    const files = handExample(dir);
+    const r = await judgeMagqa(opts(s, files, join(dir, 'run'), { unparsableScore: 'exclude', maxUnparsableRate: 0.25 }));
+    // A1 keeps only frying (2), A2 = 3.5 -> e1 = 2.75
+    expect(r.metrics.in_span_score).toBeCloseTo((2.75 + 1 + 1) / 3, 12);
+    expect([r.counts.unparsable, r.counts.failed_cells_excluded, r.counts.failed_cells_scored_1, r.valid]).toEqual([1, 1, 0, true]);
+    const asked = s.requests.length;
+    await expect(judgeMagqa(opts(s, files, join(dir, 'run'), { unparsableScore: 'fail', maxUnparsableRate: 1 }))).rejects.toThrow(
+      /^magqa judge: INVALID: 1 of 4 judged pairs got an unparsable reply \(--unparsable-score fail\)/,
+    );
+    expect(s.requests.length).toBe(asked); // the unparsable reply is cached: not paid for again
+    const saved = JSON.parse(readFileSync(join(dir, 'run', RESULT_FILE), 'utf8'));
+    expect([saved.valid, saved.incomplete, saved.metrics.in_span_score, saved.conventions.unparsableScore]).toEqual([false, false, null, 'fail']);
   });
 
   it('a rerun is served from the cache (zero requests); a torn last line is ignored and repaired', async () => {
@@ -222,7 +283,7 @@ describe('judgeMagqa against a local OpenAI-compatible server', () => {
     const dir = tmp();
     const run = join(dir, 'run');
     const logs: string[] = [];
-    await judgeMagqa(opts(s, handExample(dir), run, { apiKey: key, log: (l) => logs.push(l) }));
+    await judgeMagqa(opts(s, handExample(dir), run, { apiKey: key, log: (l) => logs.push(l), maxUnparsableRate: 1 }));
     expect(s.requests[0]!.authorization).toBe(`Bearer ${key}`);
     const files = readdirSync(run);
     expect(files.sort()).toEqual([CACHE_FILE, RESULT_FILE].sort());
@@ -274,8 +335,10 @@ describe('judgeMagqa against a local OpenAI-compatible server', () => {
   it('Batch API route: a line missing from the output is a counted failure, never a silent 1', async () => {
     const s = await server({ handler: (r) => (r.gold === 'he fries them' && r.pred === 'frying' ? { hang: true } : handHandler(r)) });
     const dir = tmp();
-    const r = await judgeMagqa(opts(s, handExample(dir), join(dir, 'run'), { batch: true, batchPollMs: 5 }));
-    expect(r.counts.missing).toBe(1);
+    const files = handExample(dir);
+    await expect(judgeMagqa(opts(s, files, join(dir, 'strict'), { batch: true, batchPollMs: 5 }))).rejects.toThrow(/1 of 4 pairs got no reply from 127\.0\.0\.1/);
+    const r = await judgeMagqa(opts(s, files, join(dir, 'run'), { batch: true, batchPollMs: 5, allowMissingJudgements: true }));
+    expect(r.counts.missing_replies).toBe(1);
     expect(r.failures[0]!.reason).toMatch(/not in the output of batch/);
     expect(r.metrics.in_span_score).toBeCloseTo((2.75 + 1 + 1) / 3, 12);
   });
@@ -348,7 +411,8 @@ describe('judge failure paths (review fixes)', () => {
     expect(lenient.counts.unparsable).toBe(0);
     expect(lenient.metrics.in_span_score).toBeCloseTo((3.5 + 1 + 1) / 3, 12);
     const asked = s.requests.length;
-    const strict = await judgeMagqa(opts(s, files, join(dir, 'run')));
+    await expect(judgeMagqa(opts(s, files, join(dir, 'run')))).rejects.toThrow(/INVALID: 1 of 4 judged pairs got an unparsable reply \(25\.00 % > 1\.00 % allowed by --max-unparsable-rate\)/);
+    const strict = await judgeMagqa(opts(s, files, join(dir, 'run'), { maxUnparsableRate: 0.25 }));
     expect(s.requests.length).toBe(asked); // served from the cache
     expect(strict.counts.unparsable).toBe(1);
     // A1/frying unparsable under strict -> 1: A1 = (5 + 1) / 2 = 3, A2 = 3.5 -> e1 = 3.25
@@ -365,8 +429,13 @@ describe('judge failure paths (review fixes)', () => {
     try {
       const dir = tmp();
       const baseUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/v1`;
-      const r = await judgeMagqa({ ...handExample(dir), judge: 'gpt-4o', baseUrl, apiKey: key, outDir: join(dir, 'run'), conventions: { numExamples: 3 }, retry: { maxRetries: 0 } });
-      expect(r.counts.missing).toBe(4);
+      const files = handExample(dir);
+      const run = (more: Partial<JudgeMagqaOptions>) => judgeMagqa({ ...files, judge: 'gpt-4o', baseUrl, apiKey: key, outDir: join(dir, 'run'), conventions: { numExamples: 3 }, retry: { maxRetries: 0 }, ...more });
+      const incomplete = await run({}).then(() => '', (e: Error) => e.message);
+      expect(incomplete).toMatch(/^magqa judge: 4 of 4 pairs got no reply from 127\.0\.0\.1/);
+      expect(incomplete.includes('ECHOED-SECRET')).toBe(false);
+      const r = await run({ allowMissingJudgements: true });
+      expect(r.counts.missing_replies).toBe(4);
       expect(r.failures[0]!.reason).toMatch(/bad request from Bearer \[REDACTED\]/);
       for (const f of readdirSync(join(dir, 'run'))) expect(readFileSync(join(dir, 'run', f), 'utf8').includes('ECHOED-SECRET'), f).toBe(false);
     } finally {

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { magqa } from '../src/benchmarks/magqa/index.js';
@@ -107,19 +107,58 @@ describe('magqa BenchmarkModule', () => {
     expect(r.metrics.in_span_score).toBe(judged.metrics.in_span_score);
     expect(r.counts.n_padded).toBe(0);
     expect(r.counts.judged_pairs).toBe(3);
-    expect(r.counts.missing).toBe(0);
+    expect(r.counts.missing_replies).toBe(0);
   });
 
-  it('saved judgements that lack a needed pair: failure under standard, counted 1 under mmduet', async () => {
+  it('judge and saved judgements report the same self-explanatory count names', async () => {
+    const d = tmp();
+    const files = writeMagqaFiles(d, [...GOLD, goldExample('e3', 'Empty?', [])], [...preds, { question_id: 'e3', model_response: ['From 0 to 1, x.'], video_duration: 10 }]);
+    const judged = await judgeMagqa({ ...files, judge: 'lexical', outDir: join(d, 'run') });
+    const shared = ['gold_examples', 'examples_with_predictions', 'missing_predictions', 'predictions_not_in_gold', 'judged_pairs', 'unparsable', 'missing_replies', 'scored', 'n_padded',
+      'examples_truncated', 'examples_without_gold', 'examples_skipped_untimed', 'gold_answers_with_empty_span', 'unjudged_cells', 'failed_cells', 'failed_cells_scored_1',
+      'failed_cells_excluded', 'gold_answers_excluded', 'examples_excluded'];
+    expect(Object.keys(judged.counts).sort()).toEqual([...shared, 'cells_before_dedup', 'cache_hits', 'asked', 'dropped_cache_tail_bytes'].sort());
+    expect([judged.counts.cache_hits, judged.counts.asked, judged.counts.judged_pairs, judged.counts.examples_without_gold]).toEqual([0, 3, 3, 1]);
+    const rerun = await judgeMagqa({ ...files, judge: 'lexical', outDir: join(d, 'run') });
+    expect([rerun.counts.cache_hits, rerun.counts.asked]).toEqual([3, 0]);
+    const r = await magqa.score(request(files, { judgments: join(d, 'run') }));
+    expect(Object.keys(r.counts).sort()).toEqual([...shared, 'saved_judgements_used', 'saved_judgements_in_file'].sort());
+    for (const k of shared) expect(r.counts[k], k).toBe(judged.counts[k]);
+    expect([r.counts.saved_judgements_used, r.counts.saved_judgements_in_file]).toEqual([3, 3]);
+  });
+
+  it('saved judgements that lack a needed pair: incomplete unless --allow-missing-judgements (then 1 under mmduet, excluded and guarded under standard)', async () => {
     const d = tmp();
     const files = writeMagqaFiles(d, GOLD, preds);
     await judgeMagqa({ ...files, judge: 'lexical', outDir: join(d, 'run') });
     const more = writeMagqaFiles(join(d, 'more'), GOLD, [preds[0], { ...preds[1], model_response: ['From 0 to 10, a cat.'] }]);
-    await expect(magqa.score(request(more, { judgments: join(d, 'run', 'magqa-judged.json') }, 'standard'))).rejects.toThrow(/1 of 3 judged pairs failed/);
-    const r = await magqa.score(request(more, { judgments: join(d, 'run') }, 'mmduet', 2));
+    await expect(magqa.score(request(more, { judgments: join(d, 'run') }, 'mmduet', 2))).rejects.toThrow(
+      /^magqa: 1 of 3 pairs have no saved judgement in .*judge-cache\.jsonl \(judge lexical-token-f1-v1 @ local\): run "mmduet judge magqa".*, or pass --allow-missing-judgements to score them 1$/,
+    );
+    await expect(magqa.score(request(more, { judgments: join(d, 'run', 'magqa-judged.json'), allowMissingJudgements: true }, 'standard'))).rejects.toThrow(
+      /INVALID: 1 of 3 judged pairs failed/,
+    );
+    const r = await magqa.score(request(more, { judgments: join(d, 'run'), allowMissingJudgements: true }, 'mmduet', 2));
     expect(r.metrics.in_span_score).toBeCloseTo((2.5 + 1) / 2, 12);
-    expect(r.counts.missing).toBe(1);
-    expect(r.notes.join('\n')).toMatch(/1 needed pair\(s\) have no judgement/);
+    expect([r.counts.missing_replies, r.counts.saved_judgements_used, r.counts.failed_cells_scored_1]).toEqual([1, 2, 1]);
+    expect(r.notes.join('\n')).toMatch(/1 of 3 judged pair\(s\) got no reply: scored 1 \(legacy, --allow-missing-judgements\)/);
+  });
+
+  it('saved raw replies are re-parsed under the current parse mode, not their stored status', async () => {
+    const d = tmp();
+    const files = writeMagqaFiles(d, GOLD, preds);
+    await judgeMagqa({ ...files, judge: 'lexical', outDir: join(d, 'run') });
+    // Rewrite the saved cache as if an API judge had answered under first-char parsing: "5 - correct" stored as ok/5.
+    const cacheFile = join(d, 'run', 'judge-cache.jsonl');
+    const recs = readFileSync(cacheFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const edited = recs.map((x) => ({ ...x, route: 'chat', replies: [x.gold === 'a dog' ? '5 - correct' : String(x.score)] }));
+    writeFileSync(cacheFile, edited.map((x) => JSON.stringify(x)).join('\n') + '\n');
+    const lenient = await magqa.score(request(files, { judgments: join(d, 'run'), parse: 'first-char' }, 'mmduet', 2));
+    expect(lenient.metrics.in_span_score).toBeCloseTo((2.5 + 5) / 2, 12);
+    await expect(magqa.score(request(files, { judgments: join(d, 'run') }, 'mmduet', 2))).rejects.toThrow(/1 of 3 judged pairs got an unparsable reply/);
+    const strict = await magqa.score(request(files, { judgments: join(d, 'run'), maxUnparsableRate: 0.5 }, 'mmduet', 2));
+    expect(strict.metrics.in_span_score).toBeCloseTo((2.5 + 1) / 2, 12);
+    expect(strict.counts.unparsable).toBe(1);
   });
 
   it('asks for judgements or a judge, not both and not neither', async () => {

@@ -1,6 +1,6 @@
 import { Args, Command, Flags } from '@oclif/core';
 import { InputError } from '../errors.js';
-import { judgeMagqa, JUDGE_NAMES, PARSE_MODES, RESULT_FILE, type JudgeMagqaResult } from '../judge/index.js';
+import { judgeMagqa, JUDGE_NAMES, PARSE_MODES, RESULT_FILE, UNPARSABLE_SCORES, type JudgeMagqaResult, type UnparsableScore } from '../judge/index.js';
 
 const fmt = (v: number | null, digits: number) => (v === null ? 'n/a' : v.toFixed(digits));
 
@@ -8,11 +8,11 @@ export function describeJudgeResult(r: JudgeMagqaResult): string[] {
   const c = r.counts;
   const lines = [
     `judge: ${r.judge.name} = ${r.judge.model} @ ${r.judge.provider} (${r.judge.route}, prompt ${r.judge.prompt_sha256.slice(0, 12)}, temperature ${r.judge.temperature ?? 'n/a'}, parse ${r.judge.parse})`,
-    `pairs: ${c.judged_pairs} judged (${c.cache_hits} cache hits, ${c.asked} asked), failures ${c.failures} (unparsable ${c.unparsable}, no reply ${c.missing})`,
+    `pairs: ${c.judged_pairs} judged (${c.cache_hits} cache hits, ${c.asked} asked), ${c.unparsable} unparsable, ${c.missing_replies} missing replies`,
     `tokens: ${r.usage.prompt_tokens} prompt + ${r.usage.completion_tokens} completion, cost ${r.cost_usd === null ? 'unknown' : `$${r.cost_usd.toFixed(4)}`}`,
     `examples: ${c.scored} scored, ${c.n_padded} padded, ${c.missing_predictions} without predictions (protocol ${r.protocol})`,
   ];
-  if (!r.dry_run) {
+  if (!r.dry_run && r.metrics.in_span_score !== null) {
     lines.push(`in-span score (1–5): ${fmt(r.metrics.in_span_score, 2)}   # turns: ${fmt(r.metrics.turns, 1)} / ${fmt(r.metrics.turns_dedup, 1)} (w/o / w/ dedup)${r.valid ? '' : '   [INVALID]'}`);
   }
   return [...lines, ...r.notes.map((n) => `note: ${n}`)];
@@ -38,9 +38,12 @@ export default class Judge extends Command {
     concurrency: Flags.integer({ description: 'parallel requests', default: 8, min: 1 }),
     batch: Flags.boolean({ description: 'use the OpenAI Batch API (resumable; half price)', default: false }),
     'dry-run': Flags.boolean({ description: 'print the token and cost estimate only', default: false }),
-    protocol: Flags.string({ description: 'mmduet: failures score 1, pad to 2000; standard: failures excluded, no padding', options: ['mmduet', 'standard'], default: 'mmduet' }),
+    protocol: Flags.string({ description: 'mmduet: unparsable replies score 1, pad to 2000; standard: unparsable replies excluded, no padding', options: ['mmduet', 'standard'], default: 'mmduet' }),
     sampling: Flags.string({ description: 'deterministic (temperature 0) or original (the paper judges\' sampling)', options: ['deterministic', 'original'], default: 'deterministic' }),
-    parse: Flags.string({ description: 'reply parsing', options: PARSE_MODES, default: 'strict' }),
+    'judge-parse': Flags.string({ description: 'reply parsing', options: PARSE_MODES, default: 'strict', aliases: ['parse'] }),
+    'unparsable-score': Flags.string({ description: 'unparsable replies: scored 1, stop the run, or excluded from the mean (default one under mmduet, exclude under standard)', options: UNPARSABLE_SCORES }),
+    'max-unparsable-rate': Flags.string({ description: 'the metric is invalid (exit non-zero) when unparsable replies exceed this fraction of judged pairs', default: '0.01' }),
+    'allow-missing-judgements': Flags.boolean({ description: 'pairs that got no reply score 1 (legacy; excluded under standard) instead of leaving the judge stage incomplete', default: false }),
     'max-judge-failures': Flags.string({ description: 'standard protocol: fail when failed pairs exceed this fraction', default: '0.01' }),
     'num-examples': Flags.integer({ description: 'pad to this many examples (mmduet protocol)' }),
     'no-pad': Flags.boolean({ description: 'do not pad missing examples', default: false }),
@@ -71,8 +74,11 @@ export default class Judge extends Command {
         dryRun: flags['dry-run'],
         protocol: flags.protocol as 'mmduet' | 'standard',
         sampling: flags.sampling as 'deterministic' | 'original',
-        parse: flags.parse as (typeof PARSE_MODES)[number],
+        parse: flags['judge-parse'] as (typeof PARSE_MODES)[number],
         maxJudgeFailures: number(flags['max-judge-failures'], 'max-judge-failures'),
+        unparsableScore: flags['unparsable-score'] as UnparsableScore | undefined,
+        maxUnparsableRate: number(flags['max-unparsable-rate'], 'max-unparsable-rate'),
+        allowMissingJudgements: flags['allow-missing-judgements'],
         conventions: { numExamples: flags['num-examples'], padWithOne: flags['no-pad'] ? false : undefined },
         prices: priceIn !== undefined || priceOut !== undefined ? { input: priceIn ?? 0, output: priceOut ?? 0 } : undefined,
         outDir: flags.out,

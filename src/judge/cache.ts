@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, truncateSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { appendJsonlSync, sha256Text } from '../io/files.js';
+import { parseJudgeReply, type ParseMode } from './parse.js';
 
 export interface JudgeIdentity {
   /** Model identifier with its dated version, e.g. gpt-4o-2024-08-06. */
@@ -97,4 +98,18 @@ export class JudgeCache {
     if (this.file) appendJsonlSync(this.file, rec);
     this.records.set(rec.key, rec);
   }
+}
+
+/**
+ * The score of a cached record under the run's parse mode: the first of its raw replies that parses. The cache key
+ * does not hold the parse mode (the raw reply is what is cached), so a record written under another mode is
+ * re-parsed rather than its stored status trusted.
+ */
+export function cachedScore(rec: CacheRecord, parse: ParseMode): number | null {
+  if (rec.route === 'local') return rec.score;
+  for (const reply of rec.replies) {
+    const score = parseJudgeReply(reply, parse);
+    if (score !== null) return score;
+  }
+  return null;
 }

@@ -5,7 +5,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
-import { JudgeCache, type CacheRecord } from './cache.js';
+import { cachedScore, JudgeCache, type CacheRecord } from './cache.js';
+import type { ParseMode } from './parse.js';
+import type { PairTally } from './outcome.js';
 import { cellsNeeded, type InSpanExample, type ScoreLookup } from '../metrics/inspan.js';
 
 export const CACHE_FILE_NAME = 'judge-cache.jsonl';
@@ -20,16 +22,20 @@ function cachePathOf(path: string): string {
 export interface SavedJudgments {
   file: string;
   model: string;
+  /** Provider host(s) the saved replies came from. */
+  provider: string;
   promptSha256: string;
   sampling: string;
   records: number;
+  /** A score, `'unparsable'` (stored replies re-parsed under the parse mode of this run), or `'missing'` (no record). */
   lookup: ScoreLookup;
-  /** Cells the lookup was asked about and could not answer (set as the score runs). */
-  absent: Set<string>;
 }
 
-/** `model`: which judge's records to use when the file holds several. */
-export function loadJudgments(path: string, model?: string): SavedJudgments {
+/**
+ * `model`: which judge's records to use when the file holds several. `parse`: the parse mode the stored raw replies
+ * are read under (the stored status and score are those of the run that wrote them, perhaps under another mode).
+ */
+export function loadJudgments(path: string, model?: string, parse: ParseMode = 'strict'): SavedJudgments {
   const file = cachePathOf(path);
   if (!existsSync(file)) throw new InputError(`${file}: file not found (no judge cache in ${path})`);
   const cache = new JudgeCache(file, { readOnly: true });
@@ -44,28 +50,26 @@ export function loadJudgments(path: string, model?: string): SavedJudgments {
   const byText = new Map<string, CacheRecord>();
   const textKey = (q: string, g: string, p: string, scope?: string) => JSON.stringify([q, g, p, scope ?? null]);
   for (const r of recs) byText.set(textKey(r.question, r.gold, r.pred, r.scope), r);
-  const absent = new Set<string>();
   const lookup: ScoreLookup = (ex: InSpanExample, gold: string, pred: string) => {
     const r = byText.get(textKey(ex.question, gold, pred)) ?? byText.get(textKey(ex.question, gold, pred, ex.id));
-    if (!r) {
-      absent.add(textKey(ex.question, gold, pred));
-      return 'failed';
-    }
-    return r.status === 'ok' && r.score !== null ? r.score : 'failed';
+    if (!r) return 'missing';
+    return cachedScore(r, parse) ?? 'unparsable';
   };
-  return { file, model: m, promptSha256: prompt, sampling, records: recs.length, lookup, absent };
+  const provider = [...new Set(recs.map((r) => r.provider))].join(', ');
+  return { file, model: m, provider, promptSha256: prompt, sampling, records: recs.length, lookup };
 }
 
-/** Distinct (question, gold, prediction) pairs the score needs, how many of them failed, how many are absent. */
-export function savedPairStats(examples: InSpanExample[], saved: SavedJudgments, baselineAllMatch: boolean) {
-  const seen = new Map<string, boolean>();
-  let absent = 0;
+/**
+ * Distinct (question, gold, prediction) pairs the score needs and how they fared; `used`: pairs answered from the
+ * saved file (a score or an unparsable reply).
+ */
+export function savedPairStats(examples: InSpanExample[], saved: SavedJudgments, baselineAllMatch: boolean): PairTally & { used: number } {
+  const seen = new Map<string, ReturnType<ScoreLookup>>();
   for (const { ex, gold, pred } of cellsNeeded(examples, baselineAllMatch)) {
     const k = JSON.stringify([ex.question, gold, pred]);
-    if (seen.has(k)) continue;
-    const before = saved.absent.size;
-    seen.set(k, saved.lookup(ex, gold, pred) === 'failed');
-    if (saved.absent.size > before) absent++;
+    if (!seen.has(k)) seen.set(k, saved.lookup(ex, gold, pred));
   }
-  return { judged: seen.size, failed: [...seen.values()].filter(Boolean).length, absent };
+  const count = (v: ReturnType<ScoreLookup>) => [...seen.values()].filter((x) => x === v).length;
+  const missing = count('missing');
+  return { judged: seen.size, unparsable: count('unparsable'), missing, used: seen.size - missing };
 }

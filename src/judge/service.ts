@@ -8,19 +8,22 @@ import pLimit from 'p-limit';
 import { InputError } from '../errors.js';
 import { sha256File, writeFileAtomic } from '../io/files.js';
 import { protocolColumn, type Conventions, type Protocol } from '../benchmarks/conventions.js';
-import { loadMagqaInputs, type MagqaInputs } from '../benchmarks/magqa/data.js';
-import { inSpanScore, type CellValue, type InSpanResult } from '../metrics/inspan.js';
-import { JudgeCache, type CacheRecord, type TokenUsage } from './cache.js';
+import { loadMagqaInputs } from '../benchmarks/magqa/data.js';
+import { inSpanScore, type CellValue } from '../metrics/inspan.js';
+import { cachedScore, JudgeCache, type CacheRecord, type TokenUsage } from './cache.js';
 import { askPair, makeClient, type PairOutcome } from './chat.js';
 import { identityOf, PRICES_PER_MTOK, resolveJudge, type JudgeSettings, type SamplingMode } from './config.js';
 import { lexicalScore } from './lexical.js';
 import { collectPairs, type PairSet, type PairTask } from './pairs.js';
-import { parseJudgeReply, type ParseMode } from './parse.js';
+import type { ParseMode } from './parse.js';
 import { judgeMessages } from './prompts.js';
 import { DEFAULT_RETRY, FatalJudgeError, type RetryPolicy, type RetryStats } from './retry.js';
 import { runBatch } from './batch.js';
 import { CACHE_FILE_NAME } from './judgments.js';
+import { failedCellRules, failurePolicy, failureVerdict, magqaCounts, magqaNotes, noReplyFrom, throwOnVerdict, type FailurePolicy, type PairTally } from './outcome.js';
 
+export { cachedScore } from './cache.js';
+export { magqaNotes } from './outcome.js';
 export const CACHE_FILE = CACHE_FILE_NAME;
 export const RESULT_FILE = 'magqa-judged.json';
 export const BATCH_STATE_FILE = 'judge-batch.json';
@@ -45,6 +48,12 @@ export interface JudgeMagqaOptions {
   parse?: ParseMode;
   /** Under `standard`: the run fails when failed pairs exceed this fraction of judged pairs (default 0.01). */
   maxJudgeFailures?: number;
+  /** Unparsable replies: scored 1, stop the run, or excluded (default: one under mmduet, exclude under standard). */
+  unparsableScore?: FailurePolicy['unparsableScore'];
+  /** The metric is invalid when unparsable replies exceed this fraction of judged pairs (default 0.01). */
+  maxUnparsableRate?: number;
+  /** Pairs without a reply score 1 (mmduet; excluded under standard) instead of leaving the judge stage incomplete. */
+  allowMissingJudgements?: boolean;
   retry?: Partial<RetryPolicy>;
   batchPollMs?: number;
   requestTimeoutMs?: number;
@@ -78,8 +87,10 @@ export interface JudgeProvenance {
 export interface JudgeMagqaResult {
   benchmark: 'magqa';
   protocol: Protocol;
-  /** False when the failure guard tripped (standard protocol) or the run was a dry run. */
+  /** False when the stage is incomplete, a failure guard tripped, or the run was a dry run. */
   valid: boolean;
+  /** True when some pairs got no reply (and missing judgements were not allowed): no in_span_score is given. */
+  incomplete: boolean;
   dry_run: boolean;
   metrics: { in_span_score: number | null; turns: number | null; turns_dedup: number | null };
   scale: string;
@@ -89,9 +100,10 @@ export interface JudgeMagqaResult {
   usage: TokenUsage & { requests_answered: number };
   cost_usd: number | null;
   retries: RetryStats;
-  conventions: Pick<Conventions, 'padWithOne' | 'numExamples' | 'baselineAllMatch'> & { failedCell: 'one' | 'exclude'; maxJudgeFailures: number };
+  conventions: Pick<Conventions, 'padWithOne' | 'numExamples' | 'baselineAllMatch'> & FailurePolicy;
   notes: string[];
-  failures: { gold: string; pred: string; question: string; reason: string }[];
+  /** Every failed pair: `kind` unparsable (raw replies in `reason`) or missing (the transport error). */
+  failures: { gold: string; pred: string; question: string; kind: 'unparsable' | 'missing'; reason: string }[];
   inputs: { gold_sha256: string; predictions_sha256: string; predictions_kind: string };
   cache_file: string | null;
   per_example?: { id: string; score: number; turns: number; turnsDedup: number }[];
@@ -239,66 +251,14 @@ async function judgePairsUnredacted(tasks: PairTask[], cache: JudgeCache, o: Jud
   return stats;
 }
 
-/**
- * The score of a cached record under the run's parse mode: the first of its raw replies that parses. The cache key
- * does not hold the parse mode (the raw reply is what is cached), so a record written under another mode is
- * re-parsed rather than trusted.
- */
-export function cachedScore(rec: CacheRecord, parse: ParseMode): number | null {
-  if (rec.route === 'local') return rec.score;
-  for (const reply of rec.replies) {
-    const score = parseJudgeReply(reply, parse);
-    if (score !== null) return score;
-  }
-  return null;
-}
-
 /** The cell values of the in-span score for a set of pairs, from the cache and the transport failures. */
 export function lookupFrom(pairs: PairSet, cache: JudgeCache, missing: Map<string, string>, parse: ParseMode = 'strict') {
   return (ex: Parameters<PairSet['keyOf']>[0], gold: string, pred: string): CellValue => {
     const key = pairs.keyOf(ex, gold, pred);
     const rec = cache.get(key);
-    if (rec) return cachedScore(rec, parse) ?? 'failed';
-    return missing.has(key) ? 'failed' : undefined;
+    if (rec) return cachedScore(rec, parse) ?? 'unparsable';
+    return missing.has(key) ? 'missing' : undefined;
   };
-}
-
-export interface ScoreSummaryInput {
-  inputs: MagqaInputs;
-  result: InSpanResult;
-  protocol: Protocol;
-  judgeName: string;
-  failedPairs: number;
-  judgedPairs: number;
-  failedCell: 'one' | 'exclude';
-}
-
-/** Notes every user of the MAGQA numbers should see (shared by `mmduet judge` and `mmduet score`). */
-export function magqaNotes(x: ScoreSummaryInput): string[] {
-  const notes = ['in_span_score is on the judge scale 1–5 (not percent), turns and turns_dedup are mean counts per example, as in paper Table 4.'];
-  if (x.judgeName === 'lexical') notes.push('judge "lexical" is an offline token-overlap F1 stand-in mapped to 1–5: not the paper\'s metric; do not compare with Table 4.');
-  const c = x.result.counts;
-  if (c.n_padded > 0) notes.push(`${c.n_padded} example(s) padded with in-span 1 and 0 turns up to ${c.scored + c.n_padded} (released scorer convention; ${x.inputs.missingPredictions} gold example(s) had no prediction line).`);
-  else if (x.inputs.missingPredictions > 0) notes.push(`${x.inputs.missingPredictions} gold example(s) had no prediction line and are not in the mean (no padding).`);
-  if (c.truncated > 0) notes.push(`${c.truncated} example(s) beyond the first ${c.scored} dropped (legacy "first N, pad to N").`);
-  if (x.failedPairs > 0) {
-    const how = x.failedCell === 'one' ? 'scored 1 (released scorer convention)' : 'excluded from the mean';
-    notes.push(`${x.failedPairs} of ${x.judgedPairs} judged pair(s) failed (unparsable reply or no reply): ${c.failed_cells} cell(s) ${how}.`);
-  }
-  if (c.unjudged_cells > 0) notes.push(`${c.unjudged_cells} cell(s) had no judgement and scored 1.`);
-  if (c.skipped_untimed > 0) notes.push(`${c.skipped_untimed} example(s) with an untimed baseline answer skipped (baselineAllMatch off).`);
-  if (x.inputs.untimedBaselineAnswers > 0) notes.push(`${x.inputs.untimedBaselineAnswers} baseline response(s) had no parsable timestamp and were paired with every gold answer.`);
-  if (x.inputs.unknownPredictions > 0) notes.push(`${x.inputs.unknownPredictions} prediction line(s) have a question_id absent from the gold file and were ignored.`);
-  if (c.no_gold > 0) notes.push(`${c.no_gold} example(s) have no gold answer and contribute no score.`);
-  if (x.protocol === 'standard' && c.gold_excluded > 0) notes.push(`${c.gold_excluded} gold answer(s) whose every cell failed were dropped; ${c.examples_excluded} example(s) dropped entirely.`);
-  return notes;
-}
-
-/** Under `standard`, too many failed pairs invalidate the run: the message saying so, else null. */
-export function failureGuard(protocol: Protocol, failedPairs: number, judgedPairs: number, maxJudgeFailures: number): string | null {
-  const rate = judgedPairs === 0 ? 0 : failedPairs / judgedPairs;
-  if (protocol !== 'standard' || rate <= maxJudgeFailures) return null;
-  return `${failedPairs} of ${judgedPairs} judged pairs failed (${(100 * rate).toFixed(2)} % > ${(100 * maxJudgeFailures).toFixed(2)} % allowed by maxJudgeFailures under --protocol standard)`;
 }
 
 export function magqaConventions(protocol: Protocol, over: JudgeMagqaOptions['conventions']) {
@@ -307,7 +267,6 @@ export function magqaConventions(protocol: Protocol, over: JudgeMagqaOptions['co
     padWithOne: over?.padWithOne ?? col.padWithOne,
     numExamples: over?.numExamples ?? col.numExamples,
     baselineAllMatch: over?.baselineAllMatch ?? col.baselineAllMatch,
-    failedCell: (protocol === 'mmduet' ? 'one' : 'exclude') as 'one' | 'exclude',
   };
 }
 
@@ -317,7 +276,12 @@ export async function judgeMagqa(opts: JudgeMagqaOptions): Promise<JudgeMagqaRes
   const settings = resolveJudge({ judge: opts.judge, model: opts.model, baseUrl: opts.baseUrl, sampling: opts.sampling, parse: opts.parse });
   const apiKey = opts.apiKey ?? process.env.OPENAI_API_KEY;
   const conv = magqaConventions(protocol, opts.conventions);
-  const maxJudgeFailures = opts.maxJudgeFailures ?? 0.01;
+  const policy = failurePolicy(protocol, {
+    unparsableScore: opts.unparsableScore,
+    allowMissingJudgements: opts.allowMissingJudgements,
+    maxUnparsableRate: opts.maxUnparsableRate,
+    maxJudgeFailures: opts.maxJudgeFailures,
+  });
   const batch = !!opts.batch;
   if (batch && settings.judge === 'lexical') throw new InputError('--batch: expected an API judge (gpt-4o or llama-3.1-70b), found lexical');
 
@@ -352,43 +316,34 @@ export async function judgeMagqa(opts: JudgeMagqaOptions): Promise<JudgeMagqaRes
         log,
       });
 
-  const result = inSpanScore(inputs.examples, lookupFrom(pairs, cache, stats.missing, settings.parse), { ...conv });
+  const result = inSpanScore(inputs.examples, lookupFrom(pairs, cache, stats.missing, settings.parse), { ...conv, ...failedCellRules(protocol, policy) });
   const unparsable = pairs.tasks.filter((t) => {
     const rec = cache.get(t.key);
     return rec !== undefined && cachedScore(rec, settings.parse) === null;
   });
-  const failedPairs = unparsable.length + stats.missing.size;
+  const tally: PairTally = { judged: pairs.tasks.length, unparsable: unparsable.length, missing: stats.missing.size };
   const failures = [
-    ...unparsable.map((t) => ({ ...t.pair, reason: `unparsable reply(s): ${JSON.stringify(cache.get(t.key)!.replies)}` })),
-    ...pairs.tasks.filter((t) => stats.missing.has(t.key)).map((t) => ({ ...t.pair, reason: stats.missing.get(t.key)! })),
-  ].map(({ question, gold, pred, reason }) => ({ question, gold, pred, reason }));
-  const notes = magqaNotes({ inputs, result, protocol, judgeName: settings.judge, failedPairs, judgedPairs: pairs.tasks.length, failedCell: conv.failedCell });
-  const guard = failureGuard(protocol, failedPairs, pairs.tasks.length, maxJudgeFailures);
-  const guardTripped = guard !== null;
-  if (guard) notes.push(`INVALID: ${guard}`);
+    ...unparsable.map((t) => ({ ...t.pair, kind: 'unparsable' as const, reason: `unparsable reply(s): ${JSON.stringify(cache.get(t.key)!.replies)}` })),
+    ...pairs.tasks.filter((t) => stats.missing.has(t.key)).map((t) => ({ ...t.pair, kind: 'missing' as const, reason: stats.missing.get(t.key)! })),
+  ].map(({ question, gold, pred, kind, reason }) => ({ question, gold, pred, kind, reason }));
+  const verdict = failureVerdict(protocol, policy, tally, noReplyFrom(settings.provider));
+  const notes = magqaNotes({ inputs, result, protocol, judgeName: settings.judge, tally, policy, verdict });
   if (opts.dryRun) notes.push('dry run: nothing was asked; the scores use cached judgements only and are not valid.');
 
   const out: JudgeMagqaResult = {
     benchmark: 'magqa',
     protocol,
-    valid: !guardTripped && !opts.dryRun,
+    valid: verdict.incomplete === null && verdict.invalid.length === 0 && !opts.dryRun,
+    incomplete: verdict.incomplete !== null,
     dry_run: !!opts.dryRun,
-    metrics: { in_span_score: result.inSpanScore, turns: result.turns, turns_dedup: result.turnsDedup },
+    metrics: { in_span_score: verdict.headline ? result.inSpanScore : null, turns: result.turns, turns_dedup: result.turnsDedup },
     scale: 'in_span_score: judge scale 1–5 (not percent); turns, turns_dedup: mean count per example',
     counts: {
-      gold_examples: inputs.goldExamples,
-      examples_with_predictions: inputs.examples.length,
-      missing_predictions: inputs.missingPredictions,
-      unknown_predictions: inputs.unknownPredictions,
-      judged_pairs: pairs.tasks.length,
+      ...magqaCounts(inputs, tally, result.counts),
       cells_before_dedup: pairs.cellsBeforeDedup,
       cache_hits: cacheHits,
       asked: stats.asked,
-      failures: failedPairs,
-      unparsable: unparsable.length,
-      missing: stats.missing.size,
       dropped_cache_tail_bytes: cache.droppedTailBytes,
-      ...result.counts,
     },
     judge: {
       name: settings.judge,
@@ -405,7 +360,7 @@ export async function judgeMagqa(opts: JudgeMagqaOptions): Promise<JudgeMagqaRes
     usage: { ...stats.usage, requests_answered: stats.requestsAnswered },
     cost_usd: costOf(stats.usage, price, batch),
     retries: stats.retries,
-    conventions: { padWithOne: conv.padWithOne, numExamples: conv.numExamples, baselineAllMatch: conv.baselineAllMatch, failedCell: conv.failedCell, maxJudgeFailures },
+    conventions: { ...conv, ...policy },
     notes,
     failures,
     inputs: { gold_sha256: sha256File(opts.goldPath), predictions_sha256: sha256File(opts.predictionsPath), predictions_kind: inputs.kind },
@@ -414,6 +369,6 @@ export async function judgeMagqa(opts: JudgeMagqaOptions): Promise<JudgeMagqaRes
     created_at: new Date().toISOString(),
   };
   if (opts.outDir && !opts.dryRun && existsSync(opts.outDir)) writeFileAtomic(join(opts.outDir, RESULT_FILE), JSON.stringify(out, null, 2) + '\n');
-  if (guard) throw new InputError(`magqa judge: ${guard}; see ${opts.outDir ? join(opts.outDir, RESULT_FILE) : 'the failures list'}`);
+  if (!opts.dryRun) throwOnVerdict(verdict, 'magqa judge', opts.outDir ? join(opts.outDir, RESULT_FILE) : 'the failures list');
   return out;
 }

@@ -28,10 +28,12 @@ export interface InSpanExample {
 export const UNTIMED = -1;
 
 /**
- * What the judge said about one (gold text, predicted text) pair of one example:
- * a score 1–5, `'failed'` (unparsable or never answered), or `undefined` (not judged).
+ * What the judge said about one (gold text, predicted text) pair of one example: a score 1–5, `'unparsable'`
+ * (a reply that is not a score), `'missing'` (no reply: transport failure or no saved judgement), `'failed'`
+ * (either, when the caller does not tell them apart), or `undefined` (not judged).
  */
-export type CellValue = number | 'failed' | undefined;
+export type FailedCell = 'failed' | 'unparsable' | 'missing';
+export type CellValue = number | FailedCell | undefined;
 export type ScoreLookup = (example: InSpanExample, goldText: string, predText: string) => CellValue;
 
 export interface InSpanOptions {
@@ -42,6 +44,10 @@ export interface InSpanOptions {
   numExamples: number;
   /** A failed cell scores 1 (original convention) or is dropped from its P_q mean. */
   failedCell: 'one' | 'exclude';
+  /** Overrides `failedCell` for `'unparsable'` cells. */
+  unparsableCell?: 'one' | 'exclude';
+  /** Overrides `failedCell` for `'missing'` cells. */
+  missingCell?: 'one' | 'exclude';
 }
 
 export interface InSpanExampleScore {
@@ -69,8 +75,10 @@ export interface InSpanResult {
     empty_span: number;
     /** Cells used by the score that were never judged (score 1). */
     unjudged_cells: number;
-    /** Cells used by the score whose judgement failed, scored 1 or excluded per `failedCell`. */
+    /** Cells used by the score whose judgement failed (unparsable or missing), scored 1 or excluded. */
     failed_cells: number;
+    failed_cells_scored_1: number;
+    failed_cells_excluded: number;
     /** Gold answers dropped because every cell of their P_q failed (failedCell 'exclude'). */
     gold_excluded: number;
     /** Examples dropped because every gold answer was excluded. */
@@ -120,6 +128,12 @@ export function* cellsNeeded(examples: InSpanExample[], baselineAllMatch: boolea
   }
 }
 
+function failedCellRule(v: FailedCell, opts: InSpanOptions): 'one' | 'exclude' {
+  if (v === 'unparsable') return opts.unparsableCell ?? opts.failedCell;
+  if (v === 'missing') return opts.missingCell ?? opts.failedCell;
+  return opts.failedCell;
+}
+
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** In-span score, # turns and # turns w/ dedup over a list of examples (metrics.md §5, §6). */
@@ -134,6 +148,8 @@ export function inSpanScore(examples: InSpanExample[], lookup: ScoreLookup, opts
     empty_span: 0,
     unjudged_cells: 0,
     failed_cells: 0,
+    failed_cells_scored_1: 0,
+    failed_cells_excluded: 0,
     gold_excluded: 0,
     examples_excluded: 0,
   };
@@ -158,10 +174,14 @@ export function inSpanScore(examples: InSpanExample[], lookup: ScoreLookup, opts
         if (v === undefined) {
           counts.unjudged_cells++;
           cells.push(1);
-        } else if (v === 'failed') {
+        } else if (typeof v === 'number') cells.push(v);
+        else {
           counts.failed_cells++;
-          if (opts.failedCell === 'one') cells.push(1);
-        } else cells.push(v);
+          if (failedCellRule(v, opts) === 'one') {
+            counts.failed_cells_scored_1++;
+            cells.push(1);
+          } else counts.failed_cells_excluded++;
+        }
       }
       if (matched === 0) {
         counts.empty_span++;

@@ -3,19 +3,22 @@
  * `score` reads judgements saved by `mmduet judge magqa` (`params.judgments`: its run directory, result JSON or
  * cache JSONL; `params.model` picks one judge if the cache holds several) or runs a judge (`params.judge`, with
  * `params.judgeRunDir` for the cache unless the judge is `lexical`; `model`, `baseUrl`, `concurrency`, `batch`,
- * `parse`, `maxJudgeFailures` pass through). in_span_score is on the judge's 1–5 scale, NOT percent (the paper
+ * `parse`, `maxJudgeFailures`, `unparsableScore`, `maxUnparsableRate`, `allowMissingJudgements` pass through; the
+ * last four apply to saved judgements too, whose raw replies are re-parsed under `parse`). in_span_score is on the judge's 1–5 scale, NOT percent (the paper
  * prints it that way); turns and turns_dedup are mean counts per example.
  */
 import type { BenchmarkModule, BenchmarkScore, ScoreRequest } from '../types.js';
 import { InputError } from '../../errors.js';
 import { inSpanScore, type InSpanExampleScore } from '../../metrics/inspan.js';
 import { loadMagqaInputs } from './data.js';
-import { failureGuard, judgeMagqa, magqaNotes, type JudgeMagqaResult } from '../../judge/service.js';
+import { judgeMagqa, type JudgeMagqaResult } from '../../judge/service.js';
 import { loadJudgments, savedPairStats } from '../../judge/judgments.js';
 import { JUDGE_NAMES } from '../../judge/prompts.js';
-import type { ParseMode } from '../../judge/parse.js';
+import { PARSE_MODES, type ParseMode } from '../../judge/parse.js';
+import { failedCellRules, failurePolicy, failureVerdict, magqaCounts, magqaNotes, throwOnVerdict, type UnparsableScore } from '../../judge/outcome.js';
 
 const str = (v: unknown) => (v === undefined || v === '' ? undefined : String(v));
+const bool = (v: unknown) => (v === undefined || v === '' ? undefined : v === true || v === 'true');
 const num = (v: unknown, name: string) => {
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
@@ -58,11 +61,18 @@ async function score(req: ScoreRequest): Promise<BenchmarkScore> {
   const p = req.params;
   const c = req.conventions.conventions;
   const protocol = req.conventions.protocol;
-  const maxJudgeFailures = num(p.maxJudgeFailures, 'maxJudgeFailures') ?? 0.01;
+  const policy = failurePolicy(protocol, {
+    maxJudgeFailures: num(p.maxJudgeFailures, 'maxJudgeFailures'),
+    maxUnparsableRate: num(p.maxUnparsableRate, 'maxUnparsableRate'),
+    unparsableScore: str(p.unparsableScore) as UnparsableScore | undefined,
+    allowMissingJudgements: bool(p.allowMissingJudgements),
+  });
+  const parse = (str(p.parse) ?? 'strict') as ParseMode;
+  if (!PARSE_MODES.includes(parse)) throw new InputError(`magqa: --judge-parse: expected one of ${PARSE_MODES.join(', ')}, found ${JSON.stringify(parse)}`);
   const conventions = { padWithOne: c.padWithOne, numExamples: c.numExamples, baselineAllMatch: c.baselineAllMatch };
   const judgmentsPath = str(p.judgments);
   const judge = str(p.judge);
-  const params = { ...p, protocol, maxJudgeFailures, ...conventions };
+  const params = { ...p, protocol, parse, ...policy, ...conventions };
   if (judgmentsPath && judge) throw new InputError('magqa: expected either params.judgments (saved judgements) or params.judge (run a judge), found both');
   if (!judgmentsPath && !judge) {
     throw new InputError(`magqa: expected params.judgments (a judge cache / result file from "mmduet judge magqa") or params.judge (${JUDGE_NAMES.join(', ')}), found neither`);
@@ -83,28 +93,26 @@ async function score(req: ScoreRequest): Promise<BenchmarkScore> {
       batch: p.batch === true,
       protocol,
       conventions,
-      parse: str(p.parse) as ParseMode | undefined,
-      maxJudgeFailures,
+      parse,
+      ...policy,
       outDir: runDir,
     });
     return fromJudgeResult(r, { ...params, judge_model: r.judge.model });
   }
-  const saved = loadJudgments(judgmentsPath!, str(p.model));
+  const saved = loadJudgments(judgmentsPath!, str(p.model), parse);
   const inputs = loadMagqaInputs(req.goldPath, req.predictionsPath, predictionsKind(req));
-  const failedCell = protocol === 'mmduet' ? 'one' : 'exclude';
-  const pairs = savedPairStats(inputs.examples, saved, conventions.baselineAllMatch);
-  const result = inSpanScore(inputs.examples, saved.lookup, { ...conventions, failedCell });
+  const tally = savedPairStats(inputs.examples, saved, conventions.baselineAllMatch);
+  const result = inSpanScore(inputs.examples, saved.lookup, { ...conventions, ...failedCellRules(protocol, policy) });
   const judgeName = saved.model.startsWith('lexical') ? 'lexical' : saved.model;
-  const notes = magqaNotes({ inputs, result, protocol, judgeName, failedPairs: pairs.failed, judgedPairs: pairs.judged, failedCell });
-  if (pairs.absent > 0) notes.push(`${pairs.absent} needed pair(s) have no judgement in ${saved.file} (rerun "mmduet judge magqa" to fill them); counted as failures.`);
-  const guard = failureGuard(protocol, pairs.failed, pairs.judged, maxJudgeFailures);
-  if (guard) throw new InputError(`magqa: ${guard}`);
-  notes.push(`judge: ${saved.model} (prompt sha256 ${saved.promptSha256.slice(0, 12)}…, sampling ${saved.sampling}) from ${saved.file}.`);
+  const verdict = failureVerdict(protocol, policy, tally, `have no saved judgement in ${saved.file} (judge ${saved.model} @ ${saved.provider}): run "mmduet judge magqa" with the same judge and run directory to ask for them`);
+  throwOnVerdict(verdict, 'magqa', `the failures of ${saved.file}`);
+  const notes = magqaNotes({ inputs, result, protocol, judgeName, tally, policy, verdict });
+  notes.push(`judge: ${saved.model} @ ${saved.provider} (prompt sha256 ${saved.promptSha256.slice(0, 12)}…, sampling ${saved.sampling}, replies re-parsed with --judge-parse ${parse}) from ${saved.file}.`);
   return {
     metrics: { in_span_score: result.inSpanScore, turns: result.turns, turns_dedup: result.turnsDedup },
-    counts: { ...result.counts, judged_pairs: pairs.judged, failures: pairs.failed, missing: pairs.absent, cache_hits: pairs.judged - pairs.absent, saved_judgements: saved.records },
+    counts: { ...magqaCounts(inputs, tally, result.counts), saved_judgements_used: tally.used, saved_judgements_in_file: saved.records },
     notes,
-    details: { judge: { model: saved.model, prompt_sha256: saved.promptSha256, sampling: saved.sampling, file: saved.file } },
+    details: { judge: { model: saved.model, provider: saved.provider, prompt_sha256: saved.promptSha256, sampling: saved.sampling, parse, file: saved.file } },
     perItem: perItemOf(result.perExample),
     perItemVideo: perItemVideoOf(result.perExample),
     params: { ...params, judge_model: saved.model },
@@ -115,7 +123,7 @@ export const magqa: BenchmarkModule = {
   name: 'magqa',
   aliases: ['shot2story-magqa', 'shot2story'],
   summary: 'Shot2Story-MAGQA multi-answer grounded video QA (test): in-span score (1–5, LLM judge), # turns',
-  defaults: { concurrency: 8, maxJudgeFailures: 0.01 },
+  defaults: { concurrency: 8, maxJudgeFailures: 0.01, maxUnparsableRate: 0.01 },
   goldFormats: ['mmduetit'],
   predictionFormats: ['mmduet', 'baseline'],
   score,
