@@ -17,11 +17,10 @@ import { runEval } from '../run/eval.js';
 import { runIdentity, type InferOptions } from '../run/infer.js';
 import { checkLimit, embedItemVideo, encoderOf, logOf, openInputs, type VideoSource } from '../run/items.js';
 import { RunDir } from '../run/rundir.js';
-import { toolkitVersion } from '../version.js';
 import { referenceSecondsPerExample, scoreResponseSweep } from './response-file.js';
 import { policyFor, sweepResponses, type ItemScores, type ResponseEngine, type SweepItem } from './responses.js';
 import { SweepStore } from './store.js';
-import { SWEEP_FORMAT, type SweepFile } from './types.js';
+import { sweepFileHeader, type SweepFile } from './types.js';
 
 export interface EngineSweepOptions extends Omit<InferOptions, 's' | 't' | 'outDir'> {
   param: 's' | 't';
@@ -165,11 +164,7 @@ async function separateRunsSweep(opts: EngineSweepOptions): Promise<SweepFile> {
   }
   const separate = `--keep-responses (rm. prev. resp. off): responses stay in the context and change every later score, so each value ran as its own mmduet eval (${opts.values.length} full runs, nothing shared)`;
   return {
-    format: SWEEP_FORMAT,
-    toolkit_version: toolkitVersion(),
-    created_at: new Date().toISOString(),
-    benchmark: inferBenchmark(opts.benchmark),
-    param: opts.param,
+    ...sweepFileHeader(inferBenchmark(opts.benchmark), opts.param),
     rows,
     reused: separate,
     model_calls: { scoring_passes: opts.values.length, generations: Object.values(runs).reduce((n, dir) => n + RunDir.read(dir).timings<{ responses?: number }>().reduce((m, t) => m + (t.responses ?? 0), 0), 0) },

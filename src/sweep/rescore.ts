@@ -10,8 +10,7 @@ import { InputError } from '../errors.js';
 import { sha256File } from '../io/files.js';
 import { PREDICTIONS_FILE, RunDir } from '../run/rundir.js';
 import { scoreToResult } from '../score/service.js';
-import { toolkitVersion } from '../version.js';
-import { SWEEP_FORMAT, type SweepFile, type SweepParam, type SweepScoring } from './types.js';
+import { sweepFileHeader, type SweepFile, type SweepParam, type SweepScoring } from './types.js';
 
 /** Which parameters each benchmark can sweep without inference. */
 export const RESCORE_PARAMS: Record<string, readonly SweepParam[]> = {
@@ -52,11 +51,7 @@ export async function rescoreSweep(opts: RescoreSweepOptions): Promise<SweepFile
   }
   const { [opts.param]: _swept, ...heldFixed } = fixed;
   return {
-    format: SWEEP_FORMAT,
-    toolkit_version: toolkitVersion(),
-    created_at: new Date().toISOString(),
-    benchmark,
-    param: opts.param,
+    ...sweepFileHeader(benchmark, opts.param),
     rows,
     reused: `no model call: the stored per-frame scores of ${opts.predictionsPath} were rescored for each value`,
     model_calls: { scoring_passes: 0, generations: 0 },

@@ -10,9 +10,8 @@ import { InputError } from '../errors.js';
 import { sha256File, writeFileAtomic } from '../io/files.js';
 import { RunDir } from '../run/rundir.js';
 import { scoreToResult } from '../score/service.js';
-import { toolkitVersion } from '../version.js';
 import type { ResponseSweepResult } from './responses.js';
-import { SWEEP_FORMAT, type SweepFile, type SweepScoring } from './types.js';
+import { sweepFileHeader, type SweepFile, type SweepScoring } from './types.js';
 
 /** Mean wall-clock seconds per example of a finished run (video decode + vision + duet loop, from timings.jsonl). */
 export function referenceSecondsPerExample(runDir: string): number {
@@ -61,11 +60,7 @@ export async function scoreResponseSweep(sweep: ResponseSweepResult, opts: Respo
     notes.push(`time_per_example_relative: against ${opts.referenceLabel ?? 'the reference run'} = ${opts.referenceSecondsPerExample.toFixed(3)} s per example; compare only runs made on the same machine`);
   }
   return {
-    format: SWEEP_FORMAT,
-    toolkit_version: toolkitVersion(),
-    created_at: new Date().toISOString(),
-    benchmark,
-    param: opts.param,
+    ...sweepFileHeader(benchmark, opts.param),
     rows,
     reused: `one scoring pass per item served all ${sweep.records.size} values; ${sweep.stats.distinctResponses} distinct responses (${sweep.stats.generations} generated now) instead of ${sweep.stats.responsesAllValues} (rm. prev. resp. on: scores do not depend on ${opts.param}, responses cached by item and frame)`,
     model_calls: { scoring_passes: sweep.stats.scoringPasses, generations: sweep.stats.generations },

@@ -1,6 +1,7 @@
 /** The sweep file (`sweep.json`): one row per parameter value, with every metric, counts and time. */
 import type { Conventions, Protocol } from '../benchmarks/conventions.js';
 import type { MetricValue } from '../benchmarks/types.js';
+import { toolkitVersion } from '../version.js';
 
 export type SweepParam = 'w' | 'threshold' | 's' | 't';
 
@@ -47,4 +48,9 @@ export interface SweepScoring {
   overrides?: Partial<Conventions>;
   /** Other benchmark parameters, held fixed across the sweep. */
   params?: Record<string, string | number | boolean | undefined>;
+}
+
+/** The fields every sweep file starts with. */
+export function sweepFileHeader(benchmark: string, param: SweepParam): Pick<SweepFile, 'format' | 'toolkit_version' | 'created_at' | 'benchmark' | 'param'> {
+  return { format: SWEEP_FORMAT, toolkit_version: toolkitVersion(), created_at: new Date().toISOString(), benchmark, param };
 }
