@@ -42,6 +42,23 @@ describe('paper tables', () => {
 });
 
 describe('sweep chart configuration', () => {
+  it('a MAGQA t sweep shows the paper\'s per-t MMDuet rows as points at their t, baselines as lines', () => {
+    const magqa = sweepOf('magqa', 't', [
+      [0.3, { turns: 20 }],
+      [0.6, { turns: 10 }],
+    ]);
+    const config = sweepChartConfig(magqa, { name: 't', title: 'MAGQA', metrics: ['turns'], yLabel: 'turns' });
+    const ds = config.data.datasets;
+    const at05 = ds.find((d) => String(d.label).startsWith('MMDuet t=0.5'))!;
+    expect(at05.data).toEqual([{ x: 0.5, y: 18.4 }]);
+    expect((at05 as { showLine?: boolean }).showLine).toBe(false);
+    const vt = ds.find((d) => String(d.label).startsWith('LLaVA-OV-VT'))!;
+    expect(vt.data).toEqual([
+      { x: 0.3, y: 5.4 },
+      { x: 0.6, y: 5.4 },
+    ]);
+  });
+
   it('one series per metric, dashed paper lines across the swept range, labelled axes', () => {
     const spec = { name: 'r', title: 'Charades-STA', metrics: ['R1@0.5', 'R1@0.7'], yLabel: 'score (%)' };
     const config = sweepChartConfig(charades, spec);

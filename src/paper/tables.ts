@@ -125,6 +125,8 @@ export interface ReferenceLine {
   value: number;
   /** True for MMDuet's own row (drawn differently from the baselines). */
   self: boolean;
+  /** The inference setting the row was measured at, when the paper gives one per row (Table 4: t). */
+  at?: { param: 't'; value: number };
 }
 
 /**
@@ -140,7 +142,10 @@ export function paperReferences(benchmark: string, metric: string): ReferenceLin
     for (const [model, values] of Object.entries(table.rows)) {
       const value = values[col];
       if (value === null || value === undefined) continue;
-      out.push({ model, table: table.id, column: key, columnLabel: table.columnLabels[col]!, value, self: table.selfRows.includes(model) });
+      const line: ReferenceLine = { model, table: table.id, column: key, columnLabel: table.columnLabels[col]!, value, self: table.selfRows.includes(model) };
+      const t = table === TABLE4 ? TABLE4.thresholds[model as Table4Row] : undefined;
+      if (t !== undefined) line.at = { param: 't', value: t };
+      out.push(line);
     }
   }
   return out;

@@ -59,6 +59,20 @@ export function sweepChartConfig(sweep: SweepFile, spec: PlotSpec): ChartConfigu
       spanGaps: false,
     });
     for (const ref of paperReferences(sweep.benchmark, metric)) {
+      if (ref.at && ref.at.param === sweep.param) {
+        // A row measured at one setting of the swept parameter is a point there, not a line across.
+        datasets.push({
+          label: `${ref.model}: ${metric} = ${ref.value} (paper ${ref.table})`,
+          data: [{ x: ref.at.value, y: ref.value }],
+          borderColor: color,
+          backgroundColor: color,
+          pointStyle: 'crossRot',
+          pointRadius: 9,
+          borderWidth: 2,
+          showLine: false,
+        });
+        continue;
+      }
       datasets.push({
         label: `${ref.model}: ${metric} = ${ref.value} (paper ${ref.table})`,
         data: [
@@ -110,12 +124,15 @@ const referenceLabels: Plugin<'line'> = {
     ctx.textAlign = 'right';
     ctx.textBaseline = 'bottom';
     chart.data.datasets.forEach((ds, i) => {
-      if (!ds.borderDash) return;
+      if (!ds.borderDash && (ds as { showLine?: boolean }).showLine !== false) return;
       const meta = chart.getDatasetMeta(i);
       const end = meta.data[meta.data.length - 1];
       if (!end || meta.hidden) return;
       ctx.fillStyle = String(ds.borderColor);
-      ctx.fillText(String(ds.label).split(':')[0]!, end.x - 4, end.y - 2);
+      // Lines are labelled at their right end; a point in the left half is labelled to its right so it is not cut off.
+      const leftHalf = (ds as { showLine?: boolean }).showLine === false && end.x < (chart.chartArea.left + chart.chartArea.right) / 2;
+      ctx.textAlign = leftHalf ? 'left' : 'right';
+      ctx.fillText(String(ds.label).split(':')[0]!, leftHalf ? end.x + 8 : end.x - 4, end.y - 2);
     });
     ctx.restore();
   },
