@@ -1,7 +1,6 @@
 import { createMeteorScorer } from '../metrics/meteor/index.js';
+import { stringParam as str } from './params.js';
 import type { ScoreRequest } from './types.js';
-
-const str = (v: unknown): string | undefined => (v === undefined ? undefined : String(v));
 
 /** The METEOR scorer a benchmark's flags ask for (`--meteor`, `--meteor-jar`, `--meteor-paraphrase`). */
 export function meteorFromParams(params: ScoreRequest['params']): ReturnType<typeof createMeteorScorer> {

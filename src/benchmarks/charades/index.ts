@@ -21,6 +21,10 @@ import {
   type GroundingSummary,
 } from '../../metrics/grounding.js';
 import { bucketTree, BUCKETS, evaluateMomentRetrieval, retrievalBrief, type ScoredWindow } from '../../metrics/retrieval.js';
+import { numberParam } from '../params.js';
+
+/** w = 6 is the paper's; τ = 0.5 is a toolkit choice (the paper does not state it; benchmarks.md §3). */
+const DEFAULTS = { w: 6, threshold: 0.5 };
 
 export interface CharadesGoldItem {
   id: string;
@@ -116,15 +120,6 @@ function summaryMetrics(s: GroundingSummary): Record<string, MetricValue> {
   return out;
 }
 
-function numParam(v: unknown, name: string, dflt: number, integer: boolean): number {
-  if (v === undefined) return dflt;
-  const n = typeof v === 'string' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isFinite(n) || (integer && (!Number.isInteger(n) || n < 0))) {
-    throw new InputError(`parameter ${name}: expected ${integer ? 'a non-negative integer' : 'a number'}, found ${JSON.stringify(v)}`);
-  }
-  return n;
-}
-
 /** The grid's own float64 τ when the requested one names a grid column (0.50 -> 0.5000000000000002), else τ itself. */
 export function gridThreshold(tau: number): number {
   return FRAME_THRESHOLDS.find((t) => Number(t.toFixed(2)) === Number(tau.toFixed(12))) ?? tau;
@@ -162,8 +157,8 @@ export async function scoreCharades(req: ScoreRequest): Promise<BenchmarkScore> 
     };
     if (file.kind === 'mmduet') {
       const known = withGold(file.items);
-      const w = numParam(req.params.w, 'w', 6, true);
-      const tauAsked = numParam(req.params.threshold, 'threshold', 0.5, false);
+      const w = numberParam('charades-sta', 'w', req.params.w, { nonNegativeInteger: true }) ?? DEFAULTS.w;
+      const tauAsked = numberParam('charades-sta', 'threshold', req.params.threshold) ?? DEFAULTS.threshold;
       const tau = gridThreshold(tauAsked);
       Object.assign(params, { w, threshold: tauAsked, thresholdUsed: tau, scoreRounding: c.scoreRounding });
       const queries: FrameGroundingQuery[] = known.map((p) => ({
@@ -266,7 +261,7 @@ export const charades: BenchmarkModule = {
   name: 'charades-sta',
   aliases: ['charades'],
   summary: 'Charades-STA temporal grounding (test): R1@0.3/0.5/0.7 and mIoU',
-  defaults: { w: 6, threshold: 0.5 },
+  defaults: DEFAULTS,
   goldFormats: ['txt', 'moment-detr', 'timechat', 'mmduetit'],
   predictionFormats: ['mmduet', 'moment-detr', 'timechat', 'baseline'],
   score: scoreCharades,

@@ -16,15 +16,9 @@ import { loadJudgments, savedPairStats } from '../../judge/judgments.js';
 import { JUDGE_NAMES } from '../../judge/prompts.js';
 import { PARSE_MODES, type ParseMode } from '../../judge/parse.js';
 import { failedCellRules, failurePolicy, failureVerdict, magqaCounts, magqaNotes, throwOnVerdict, type UnparsableScore } from '../../judge/outcome.js';
+import { booleanParam as bool, numberParam, stringParam as str } from '../params.js';
 
-const str = (v: unknown) => (v === undefined || v === '' ? undefined : String(v));
-const bool = (v: unknown) => (v === undefined || v === '' ? undefined : v === true || v === 'true');
-const num = (v: unknown, name: string) => {
-  if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new InputError(`magqa: parameter ${name}: expected a number, found ${JSON.stringify(v)}`);
-  return n;
-};
+const num = (v: string | number | boolean | undefined, name: string) => numberParam('magqa', name, v);
 
 function predictionsKind(req: ScoreRequest): 'mmduet' | 'baseline' | undefined {
   const f = req.predictionsFormat;

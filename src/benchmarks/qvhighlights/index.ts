@@ -12,6 +12,10 @@ import { bucketTree, BUCKETS, evaluateMomentRetrieval, retrievalBrief, type Retr
 import { smoothScores } from '../../metrics/smoothing.js';
 import { baselineFormatParam, parseAtLine, parseGroundingSpan, spanToClipScores, type BaselineFormat, type ParseMode } from '../../baselines/formats.js';
 import type { Span } from '../../metrics/iou.js';
+import { numberParam } from '../params.js';
+
+/** Paper setting: w = 2 for QVHighlights (benchmarks.md §2). */
+const DEFAULTS = { w: 2 };
 
 export interface QvhGoldItem extends Omit<HighlightGold, 'duration'> {
   qid: string;
@@ -148,13 +152,6 @@ export function baselineClipScores(pred: BaselinePrediction, file: string, mode:
   return parsed.span ? spanToClipScores(parsed.span, pred.videoDuration) : null;
 }
 
-function intParam(v: unknown, name: string, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = typeof v === 'string' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new InputError(`parameter ${name}: expected a non-negative integer, found ${JSON.stringify(v)}`);
-  return n;
-}
-
 /** The evaluator's result object (percent, unrounded): `brief`, `HL-min-*`, then the MR buckets, keys sorted. */
 export function evaluatorTree(hl: HighlightResult | null, mr: RetrievalResult | null): Record<string, unknown> {
   const brief: Record<string, MetricValue> = {};
@@ -179,7 +176,7 @@ export function evaluatorTree(hl: HighlightResult | null, mr: RetrievalResult | 
 
 export async function scoreQvhighlights(req: ScoreRequest): Promise<BenchmarkScore> {
   const c = req.conventions.conventions;
-  const w = intParam(req.params.w, 'w', 2);
+  const w = numberParam('qvhighlights', 'w', req.params.w, { nonNegativeInteger: true }) ?? DEFAULTS.w;
   const gold = readQvhGold(req.goldPath, req.goldFormat);
   const counts: Record<string, number> = { gold_queries: gold.items.length };
   const notes: string[] = [];
@@ -332,7 +329,7 @@ export const qvhighlights: BenchmarkModule = {
   name: 'qvhighlights',
   aliases: ['qvh'],
   summary: 'QVHighlights highlight detection (val): HL-mAP / HIT@1, and moment retrieval for window predictions',
-  defaults: { w: 2 },
+  defaults: DEFAULTS,
   goldFormats: ['qvh-jsonl', 'mmduetit'],
   predictionFormats: ['moment-detr', 'mmduet', 'baseline'],
   score: scoreQvhighlights,

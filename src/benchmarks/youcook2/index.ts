@@ -17,6 +17,7 @@ import { rougeL } from '../../metrics/rouge.js';
 import { ciderScorer } from '../../metrics/cider.js';
 import { meteorFromParams } from '../meteor-params.js';
 import type { Conventions } from '../conventions.js';
+import { stringParam as str } from '../params.js';
 
 /** Gold caption handling: the MMDuet scorer's (". " → ", ", "." appended) or the captions as given. */
 export type GoldCaptionHandling = 'mmduet' | 'raw';
@@ -53,9 +54,6 @@ function joinVideos(gold: GoldSet['videos'], preds: PredictionSet): { videos: Dv
   return { videos, unknownIds, outOfRange, goldWithoutSegments: gold.length - withSegments.length };
 }
 
-function str(v: unknown): string | undefined {
-  return v === undefined ? undefined : String(v);
-}
 
 async function buildToolkit(req: ScoreRequest): Promise<{ tk: CaptionToolkit; meteorReason?: string; meteorDescription?: string }> {
   const m = await meteorFromParams(req.params);
