@@ -5,6 +5,8 @@ import { BENCHMARK_NAMES, BENCHMARKS } from '../benchmarks/registry.js';
 import { scoreToResult, writeResult } from '../score/service.js';
 import { distinctLabels, formatComparison, formatResult } from '../score/format.js';
 import { InputError } from '../errors.js';
+import { withParsedFileCache } from '../io/files.js';
+import type { ScoreResult } from '../benchmarks/types.js';
 
 /** The format names each benchmark accepts, for --help. */
 function formatList(kind: 'goldFormats' | 'predictionFormats'): string {
@@ -39,20 +41,23 @@ export default class Score extends BaseCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Score);
     const { protocol, overrides, params } = scoringOptionsFromFlags(flags);
-    const results = [];
-    for (const predictionsPath of flags.predictions) {
-      const result = await scoreToResult({
-        benchmark: args.benchmark,
-        goldPath: flags.gold,
-        goldFormat: flags['gold-format'],
-        predictionsPath,
-        predictionsFormat: flags['pred-format'],
-        protocol,
-        overrides,
-        params,
-      });
-      results.push({ label: predictionsPath, result });
-    }
+    const results: { label: string; result: ScoreResult }[] = [];
+    // One gold file for every prediction file: read and parse it once.
+    await withParsedFileCache(async () => {
+      for (const predictionsPath of flags.predictions) {
+        const result = await scoreToResult({
+          benchmark: args.benchmark,
+          goldPath: flags.gold,
+          goldFormat: flags['gold-format'],
+          predictionsPath,
+          predictionsFormat: flags['pred-format'],
+          protocol,
+          overrides,
+          params,
+        });
+        results.push({ label: predictionsPath, result });
+      }
+    });
     if (results.length === 0) throw new InputError('--predictions: expected at least one file');
     const payload = results.length === 1 ? results[0]!.result : results.map((r) => r.result);
     if (flags.out) writeResult(flags.out, payload);

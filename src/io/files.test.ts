@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appendJsonlSync, readJson, readJsonl, Shape, writeFileAtomic } from './files.js';
+import { appendJsonlSync, readJson, readJsonl, Shape, withParsedFileCache, writeFileAtomic } from './files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mmduet-files-'));
 
@@ -52,5 +52,24 @@ describe('atomic writes', () => {
     appendJsonlSync(f, { a: 1 });
     appendJsonlSync(f, { b: 2 });
     expect(readFileSync(f, 'utf8')).toBe('{"a":1}\n{"b":2}\n');
+  });
+});
+
+describe('withParsedFileCache', () => {
+  it('parses each file once inside the scope, freezes it, and re-reads a rewritten file', async () => {
+    const f = join(dir, 'cached.jsonl');
+    writeFileSync(f, '{"a":1}\n');
+    const outside = readJsonl(f);
+    expect(readJsonl(f)).not.toBe(outside); // no scope: a fresh parse every time
+    await withParsedFileCache(async () => {
+      const first = readJsonl(f);
+      expect(readJsonl(f)).toBe(first);
+      expect(Object.isFrozen(first[0]!.value)).toBe(true);
+      expect(() => {
+        (first[0]!.value as { a: number }).a = 2;
+      }).toThrow(TypeError);
+      writeFileSync(f, '{"a":10}\n{"b":2}\n'); // other size: a new entry
+      expect(readJsonl(f).map((r) => r.value)).toEqual([{ a: 10 }, { b: 2 }]);
+    });
   });
 });

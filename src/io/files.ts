@@ -1,12 +1,48 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync, existsSync, statSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { dirname, basename, join, resolve } from 'node:path';
 import { InputError, describeValue } from '../errors.js';
+
+/**
+ * Within `withParsedFileCache`, each file is read, hashed and parsed once, however many times it is
+ * asked for: a sweep scores the same gold and predictions once per value, a comparison table reads
+ * one gold file per prediction file. Parsed values are deep-frozen, so a reader that mutated its
+ * input would fail loudly instead of corrupting the next use. Entries are keyed by path, size and
+ * modification time, so a rewritten file is read again.
+ */
+const parsedFiles = new AsyncLocalStorage<Map<string, unknown>>();
+
+export function withParsedFileCache<T>(fn: () => Promise<T>): Promise<T> {
+  return parsedFiles.run(new Map(), fn);
+}
+
+function cachedByFile<T>(kind: string, file: string, compute: () => T): T {
+  const cache = parsedFiles.getStore();
+  if (!cache) return compute();
+  assertReadableFile(file);
+  const st = statSync(file);
+  const key = `${kind}\0${resolve(file)}\0${st.size}\0${st.mtimeMs}`;
+  if (cache.has(key)) return cache.get(key) as T;
+  const value = deepFreeze(compute());
+  cache.set(key, value);
+  return value;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const child of Object.values(v as object)) deepFreeze(child);
+  }
+  return v;
+}
 
 /** Reads a file as UTF-8, turning a missing file into an InputError naming it. */
 export function readText(file: string): string {
-  assertReadableFile(file);
-  return readFileSync(file, 'utf8');
+  return cachedByFile('text', file, () => {
+    assertReadableFile(file);
+    return readFileSync(file, 'utf8');
+  });
 }
 
 export function assertReadableFile(file: string): void {
@@ -51,7 +87,7 @@ export function parseJsonText(text: string, file: string): unknown {
 }
 
 export function readJson(file: string): unknown {
-  return parseJsonText(readText(file), file);
+  return cachedByFile('json', file, () => parseJsonText(readText(file), file));
 }
 
 export interface JsonlRecord {
@@ -61,8 +97,7 @@ export interface JsonlRecord {
 
 /** Reads JSON Lines; blank lines are skipped, a bad line names its number. */
 export function readJsonl(file: string): JsonlRecord[] {
-  const text = readText(file);
-  return parseJsonlText(text, file);
+  return cachedByFile('jsonl', file, () => parseJsonlText(readText(file), file));
 }
 
 export function parseJsonlText(text: string, file: string): JsonlRecord[] {
@@ -101,8 +136,10 @@ export function sha256Text(text: string | Buffer): string {
 }
 
 export function sha256File(file: string): string {
-  assertReadableFile(file);
-  return sha256Text(readFileSync(file));
+  return cachedByFile('sha256', file, () => {
+    assertReadableFile(file);
+    return sha256Text(readFileSync(file));
+  });
 }
 
 /** Writes a file atomically: temp file in the same folder, fsync, rename. */

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { existsSync } from 'node:fs';
 import { getBenchmark } from '../benchmarks/registry.js';
 import { InputError } from '../errors.js';
-import { sha256File } from '../io/files.js';
+import { sha256File, withParsedFileCache } from '../io/files.js';
 import { PREDICTIONS_FILE, RunDir } from '../run/rundir.js';
 import { scoreToResult } from '../score/service.js';
 import { sweepFileHeader, type SweepFile, type SweepParam, type SweepScoring } from './types.js';
@@ -34,21 +34,24 @@ export async function rescoreSweep(opts: RescoreSweepOptions): Promise<SweepFile
   if (opts.values.length === 0) throw new InputError('--values: expected at least one value');
   const rows: SweepFile['rows'] = [];
   let fixed: Record<string, unknown> = {};
-  for (const value of opts.values) {
-    const started = performance.now();
-    const result = await scoreToResult({
-      benchmark,
-      goldPath: opts.goldPath,
-      goldFormat: opts.goldFormat,
-      predictionsPath: opts.predictionsPath,
-      predictionsFormat: 'mmduet',
-      protocol: opts.protocol,
-      overrides: opts.overrides,
-      params: { ...opts.params, [opts.param]: value },
-    });
-    rows.push({ value, metrics: result.metrics, counts: result.counts, seconds: (performance.now() - started) / 1000, notes: result.notes });
-    fixed = result.provenance.parameters;
-  }
+  // The same gold and predictions are scored once per value: read and parse them once.
+  await withParsedFileCache(async () => {
+    for (const value of opts.values) {
+      const started = performance.now();
+      const result = await scoreToResult({
+        benchmark,
+        goldPath: opts.goldPath,
+        goldFormat: opts.goldFormat,
+        predictionsPath: opts.predictionsPath,
+        predictionsFormat: 'mmduet',
+        protocol: opts.protocol,
+        overrides: opts.overrides,
+        params: { ...opts.params, [opts.param]: value },
+      });
+      rows.push({ value, metrics: result.metrics, counts: result.counts, seconds: (performance.now() - started) / 1000, notes: result.notes });
+      fixed = result.provenance.parameters;
+    }
+  });
   const { [opts.param]: _swept, ...heldFixed } = fixed;
   return {
     ...sweepFileHeader(benchmark, opts.param),

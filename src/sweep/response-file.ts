@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { getBenchmark } from '../benchmarks/registry.js';
 import { InputError } from '../errors.js';
-import { sha256File, writeFileAtomic } from '../io/files.js';
+import { sha256File, withParsedFileCache, writeFileAtomic } from '../io/files.js';
 import { RunDir } from '../run/rundir.js';
 import { scoreToResult } from '../score/service.js';
 import type { ResponseSweepResult } from './responses.js';
@@ -38,21 +38,24 @@ export async function scoreResponseSweep(sweep: ResponseSweepResult, opts: Respo
   mkdirSync(opts.outDir, { recursive: true });
   const rows: SweepFile['rows'] = [];
   const predictionFiles: Record<string, string> = {};
-  for (const [value, records] of sweep.records) {
-    const file = join(opts.outDir, `predictions-${opts.param}=${value}.jsonl`);
-    writeFileAtomic(file, records.map((r) => JSON.stringify(r) + '\n').join(''));
-    predictionFiles[String(value)] = file;
-    const result = await scoreToResult({ benchmark, goldPath: opts.goldPath, goldFormat: opts.goldFormat, predictionsPath: file, predictionsFormat: 'mmduet', protocol: opts.protocol, overrides: opts.overrides, params: opts.params });
-    const seconds = sweep.stats.secondsPerValue[String(value)] ?? 0;
-    const perExample = records.length ? seconds / records.length : 0;
-    const metrics = { ...result.metrics, time_per_example_seconds: perExample } as SweepFile['rows'][number]['metrics'];
-    if (opts.referenceSecondsPerExample !== undefined) metrics.time_per_example_relative = perExample / opts.referenceSecondsPerExample;
-    const responses = records.reduce((n, r) => n + r.model_response_list.filter((t) => t.role === 'assistant').length, 0);
-    const q3 = sweep.stats.q3Affected[String(value)] ?? 0;
-    const notes = [...result.notes];
-    if (q3) notes.push(`${q3} item(s) have a query right after a triggering frame (quirk Q3): resolved exactly, their frames after that query were scored on this value's own branch of the pass`);
-    rows.push({ value, metrics, counts: { ...result.counts, responses, q3_affected_items: q3 }, seconds, notes });
-  }
+  // Every value is scored against the same gold file: read and parse it once.
+  await withParsedFileCache(async () => {
+    for (const [value, records] of sweep.records) {
+      const file = join(opts.outDir, `predictions-${opts.param}=${value}.jsonl`);
+      writeFileAtomic(file, records.map((r) => JSON.stringify(r) + '\n').join(''));
+      predictionFiles[String(value)] = file;
+      const result = await scoreToResult({ benchmark, goldPath: opts.goldPath, goldFormat: opts.goldFormat, predictionsPath: file, predictionsFormat: 'mmduet', protocol: opts.protocol, overrides: opts.overrides, params: opts.params });
+      const seconds = sweep.stats.secondsPerValue[String(value)] ?? 0;
+      const perExample = records.length ? seconds / records.length : 0;
+      const metrics = { ...result.metrics, time_per_example_seconds: perExample } as SweepFile['rows'][number]['metrics'];
+      if (opts.referenceSecondsPerExample !== undefined) metrics.time_per_example_relative = perExample / opts.referenceSecondsPerExample;
+      const responses = records.reduce((n, r) => n + r.model_response_list.filter((t) => t.role === 'assistant').length, 0);
+      const q3 = sweep.stats.q3Affected[String(value)] ?? 0;
+      const notes = [...result.notes];
+      if (q3) notes.push(`${q3} item(s) have a query right after a triggering frame (quirk Q3): resolved exactly, their frames after that query were scored on this value's own branch of the pass`);
+      rows.push({ value, metrics, counts: { ...result.counts, responses, q3_affected_items: q3 }, seconds, notes });
+    }
+  });
   const notes = [
     `time per example for a value = what a separate run would spend: getting the frame embeddings (decode + vision, or the embedding-cache read) + the scoring pass + the generation time of that value's own responses`,
   ];
